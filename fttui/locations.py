@@ -1,0 +1,85 @@
+"""Every place on disk fttui uses. The rest of the code asks here and never builds a path.
+
+`FTTUI_HOME` (if set) roots every directory below one folder: tests and the demo mode use
+it so they never touch the user's real configuration, cache or music.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "fttui"
+
+
+def _home() -> Path | None:
+    root = os.environ.get("FTTUI_HOME")
+    return Path(root) if root else None
+
+
+def _ensure(path: Path, mode: int = 0o700) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=mode)
+    return path
+
+
+def config_dir() -> Path:
+    home = _home()
+    return _ensure(home / "config" if home else platformdirs.user_config_path(APP_NAME))
+
+
+def config_file() -> Path:
+    """The TOML settings file, which also holds the API key (written with mode 0600)."""
+    return config_dir() / "config.toml"
+
+
+def data_dir() -> Path:
+    home = _home()
+    return _ensure(home / "data" if home else platformdirs.user_data_path(APP_NAME))
+
+
+def database_file() -> Path:
+    """SQLite cache of generation metadata."""
+    return data_dir() / "generations.sqlite3"
+
+
+def journal_dir() -> Path:
+    """Submissions written before they are sent, so an unknown outcome survives a crash."""
+    return _ensure(data_dir() / "journal")
+
+
+def draft_file() -> Path:
+    """The generation form's draft, kept across restarts."""
+    return data_dir() / "draft.json"
+
+
+def ui_state_file() -> Path:
+    """Small UI preferences remembered across runs (theme, filters)."""
+    return data_dir() / "ui-state.json"
+
+
+def cache_dir() -> Path:
+    home = _home()
+    return _ensure(home / "cache" if home else platformdirs.user_cache_path(APP_NAME))
+
+
+def audio_cache_dir() -> Path:
+    """Finished downloads for replay without the network."""
+    return _ensure(cache_dir() / "audio")
+
+
+def log_dir() -> Path:
+    home = _home()
+    return _ensure(home / "log" if home else platformdirs.user_log_path(APP_NAME))
+
+
+def log_file() -> Path:
+    return log_dir() / "fttui.log"
+
+
+def music_dir() -> Path:
+    """Default destination of `download` (configurable in the settings)."""
+    home = _home()
+    base = home / "music" if home else platformdirs.user_music_path() / APP_NAME
+    return _ensure(base, mode=0o755)
