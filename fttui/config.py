@@ -44,7 +44,8 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
     path = path or locations.config_file()
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            values: dict[str, Any] = tomllib.load(handle)
+            return values
     except FileNotFoundError:
         return {}
 

@@ -19,6 +19,29 @@ def _home() -> Path | None:
     return Path(root) if root else None
 
 
+# The demo runs against a fresh simulator each time: its cache, journal and draft live
+# apart from the real account's, so neither ever sees the other's generations.
+_profile: str | None = None
+
+
+def use_demo_profile() -> Path:
+    """Route the account-specific files to a fresh demo folder; returns that folder."""
+    global _profile
+    _profile = "demo"
+    folder = _account_dir()
+    # The simulator starts empty each time, so yesterday's cache would show ghosts.
+    # The draft is kept: it is the user's own words.
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database_file()}{suffix}").unlink(missing_ok=True)
+    for entry in journal_dir().glob("*"):
+        entry.unlink(missing_ok=True)
+    return folder
+
+
+def _account_dir() -> Path:
+    return _ensure(data_dir() / _profile) if _profile else data_dir()
+
+
 def _ensure(path: Path, mode: int = 0o700) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=mode)
     return path
@@ -41,17 +64,17 @@ def data_dir() -> Path:
 
 def database_file() -> Path:
     """SQLite cache of generation metadata."""
-    return data_dir() / "generations.sqlite3"
+    return _account_dir() / "generations.sqlite3"
 
 
 def journal_dir() -> Path:
     """Submissions written before they are sent, so an unknown outcome survives a crash."""
-    return _ensure(data_dir() / "journal")
+    return _ensure(_account_dir() / "journal")
 
 
 def draft_file() -> Path:
     """The generation form's draft, kept across restarts."""
-    return data_dir() / "draft.json"
+    return _account_dir() / "draft.json"
 
 
 def ui_state_file() -> Path:

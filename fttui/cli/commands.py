@@ -1,0 +1,256 @@
+"""The headless commands: me, generate, list, show, download.
+
+Each prints a human form by default and JSON with --json; every failure is one line on
+stderr and a distinct exit code (see exit_codes.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fttui.api import errors
+from fttui.api.client import FinetuningClient
+from fttui.api.models import Generation, GenerationRequest, RequestInvalid
+from fttui.cli import output
+from fttui.cli.exit_codes import ExitCode
+from fttui.cli.session import SetupError, Target, open_target
+
+log = logging.getLogger(__name__)
+
+Command = Callable[[FinetuningClient, argparse.Namespace, Target], Awaitable[int]]
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run one headless command and return its exit code."""
+    from fttui.logging_setup import configure_logging
+
+    configure_logging()
+    command = COMMANDS[args.command]
+    try:
+        # Validate before opening anything: a typo costs no request and no simulator.
+        request = _request_from_args(args) if args.command == "generate" else None
+        with open_target(args) as target:
+            return asyncio.run(_with_client(command, args, target, request))
+    except RequestInvalid as exc:
+        for name, message in exc.field_errors.items():
+            _fail(f"{name}: {message}")
+        return ExitCode.USAGE
+    except SetupError as exc:
+        _fail(str(exc))
+        return ExitCode.AUTH if exc.auth else ExitCode.USAGE
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+
+
+async def _with_client(
+    command: Command, args: argparse.Namespace, target: Target, request: GenerationRequest | None
+) -> int:
+    if request is not None:
+        args.request = request
+    try:
+        async with FinetuningClient(target.key, target.base_url) as client:
+            return await command(client, args, target)
+    except errors.FttuiError as exc:
+        return _report(exc)
+
+
+def _report(exc: errors.FttuiError) -> int:
+    """One clear line on stderr; the exit code says which kind of failure it was."""
+    if isinstance(exc, errors.ValidationFailed):
+        details = exc.field_errors
+        for name, message in details.items():
+            _fail(f"{name}: {message}")
+        if not details:
+            _fail(f"the server refused the request: {exc.message}")
+        return ExitCode.USAGE
+    if isinstance(exc, errors.ProPlanRequired):
+        _fail("this plan has no API access: the API needs a Pro or Lifetime plan")
+        return ExitCode.AUTH
+    if isinstance(exc, errors.AuthError):
+        _fail(f"the API key was refused ({exc.error_code}): {exc.message}")
+        return ExitCode.AUTH
+    if isinstance(exc, errors.RateLimited):
+        _fail(f"rate limited: try again in {_seconds(exc.retry_after)}")
+        return ExitCode.LIMIT
+    if isinstance(exc, errors.QueueFull):
+        _fail(f"the queue is full; a slot should free in {_seconds(exc.retry_after)}")
+        return ExitCode.LIMIT
+    if isinstance(exc, errors.MonthlyLimitReached):
+        _fail("no generations left this month (and no pack credits)")
+        return ExitCode.LIMIT
+    if isinstance(exc, errors.NotFound):
+        _fail(f"not found: {exc.message}")
+        return ExitCode.NOT_FOUND
+    if isinstance(exc, errors.SubmissionUnconfirmed):
+        _fail(
+            f"{exc.message} It was not sent again; fttui checks it on its next start "
+            f"(journal entry {exc.journal_id})."
+        )
+        return ExitCode.UNCONFIRMED
+    if isinstance(exc, (errors.TransportError, errors.ServerError)):
+        _fail(f"the server could not be reached or failed: {exc.message}")
+        return ExitCode.TRANSPORT
+    _fail(exc.message)
+    return ExitCode.ERROR
+
+
+def _seconds(value: float | None) -> str:
+    return f"{max(1, round(value))} s" if value else "a moment"
+
+
+def _fail(message: str) -> None:
+    print(f"fttui: {output.printable(message)}", file=sys.stderr)
+
+
+def _note(message: str) -> None:
+    """Progress for a person; silent when stderr is not a terminal (scripts)."""
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr)
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+async def cmd_me(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
+    account = await client.me()
+    if args.json:
+        output.emit_json(account)
+    else:
+        print(output.account_text(account))
+    return ExitCode.OK
+
+
+def _request_from_args(args: argparse.Namespace) -> GenerationRequest:
+    tags = args.tags_option if args.tags_option is not None else args.tags
+    lyrics = args.lyrics
+    if args.lyrics_file:
+        source = sys.stdin if args.lyrics_file == "-" else None
+        try:
+            lyrics = source.read() if source else Path(args.lyrics_file).read_text("utf-8")
+        except OSError as exc:
+            raise RequestInvalid({"lyrics": f"cannot read {args.lyrics_file}: {exc.strerror}"})
+    fields: dict[str, Any] = {
+        "tags": tags,
+        "lyrics": lyrics,
+        "duration": args.duration,
+        "bpm": args.bpm,
+        "language": args.language,
+        "key": args.key,
+        "scale": args.scale,
+        "timesignature": args.timesignature,
+        "seed": args.seed,
+    }
+    return GenerationRequest.from_fields({k: v for k, v in fields.items() if v is not None})
+
+
+async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
+    request: GenerationRequest = args.request
+    if args.download is not None and not args.wait:
+        _fail("--download needs --wait (the audio exists only once the generation completes)")
+        return ExitCode.USAGE
+    created = await client.create_generation(request)
+    if not args.wait:
+        if args.json:
+            output.emit_json(created)
+        else:
+            print(output.created_text(created))
+        return ExitCode.OK
+    _note(output.created_text(created))
+    from fttui.cli.follow import follow_until_final
+
+    final = await follow_until_final(client, created, on_change=lambda g: _note(f"{g.status}…"))
+    if final is None:
+        _fail(f"{created.id} did not finish in time; it is still being generated")
+        return ExitCode.GENERATION_FAILED
+    saved: Path | None = None
+    if final.status == "completed" and args.download is not None:
+        saved = await _save(final, args.download or None)
+    if args.json:
+        data = final.model_dump(mode="json", by_alias=True)
+        if saved:
+            data["savedTo"] = str(saved)
+        output.emit_json(data)
+    else:
+        print(output.generation_text(final))
+        if saved:
+            print(f"saved to {saved}")
+    if final.status != "completed":
+        _fail(f"generation failed: {final.error_message or 'no reason given'}")
+        return ExitCode.GENERATION_FAILED
+    return ExitCode.OK
+
+
+async def cmd_list(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
+    if not 1 <= args.limit <= 100:
+        _fail("--limit must be 1-100")
+        return ExitCode.USAGE
+    if args.offset < 0:
+        _fail("--offset must be 0 or more")
+        return ExitCode.USAGE
+    found: list[Generation] = []
+    offset: int | None = args.offset
+    has_more = False
+    next_offset: int | None = None
+    while offset is not None:
+        page = await client.list_generations(limit=args.limit, offset=offset, status=args.status)
+        found.extend(page.generations)
+        has_more, next_offset = page.has_more, page.next_offset
+        # --all follows nextOffset; a server that says "more" with no offset ends the walk.
+        offset = page.next_offset if args.all and page.has_more else None
+    if args.json:
+        output.emit_json(
+            {
+                "generations": [g.model_dump(mode="json", by_alias=True) for g in found],
+                "hasMore": has_more,
+                "nextOffset": next_offset,
+            }
+        )
+    else:
+        print(output.generation_rows(found))
+        if has_more and not args.all:
+            print(f"(more: --offset {next_offset}, or --all)")
+    return ExitCode.OK
+
+
+async def cmd_show(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
+    generation = await client.get_generation(args.id)
+    if args.json:
+        output.emit_json(generation)
+    else:
+        print(output.generation_text(generation))
+    return ExitCode.OK
+
+
+async def cmd_download(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
+    generation = await client.get_generation(args.id)
+    if generation.status != "completed" or not generation.audio_url:
+        _fail(f"{generation.id} has no audio yet (status: {generation.status})")
+        return ExitCode.NOT_FOUND
+    saved = await _save(generation, args.path)
+    if args.json:
+        output.emit_json({"id": generation.id, "savedTo": str(saved)})
+    else:
+        print(saved)
+    return ExitCode.OK
+
+
+async def _save(generation: Generation, destination: str | None) -> Path:
+    from fttui.audio.download import save_generation
+
+    return await save_generation(generation, Path(destination) if destination else None)
+
+
+COMMANDS: dict[str, Command] = {
+    "me": cmd_me,
+    "generate": cmd_generate,
+    "list": cmd_list,
+    "show": cmd_show,
+    "download": cmd_download,
+}
