@@ -38,7 +38,7 @@ def test_import_contracts_hold() -> None:
 def test_headless_commands_do_not_load_textual() -> None:
     probe = (
         "import sys, fttui.cli, fttui.cli.commands, fttui.api.client, fttui.store, fttui.audio;"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'));"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'textual');"
         "print(loaded); raise SystemExit(1 if loaded else 0)"
     )
     result = _run(sys.executable, "-c", probe)
