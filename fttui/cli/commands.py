@@ -171,7 +171,7 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
         return ExitCode.GENERATION_FAILED
     saved: Path | None = None
     if final.status == "completed" and args.download is not None:
-        saved = await _save(final, args.download or None)
+        saved = await _save(final, args.download or None, target, request.lyrics)
     if args.json:
         data = final.model_dump(mode="json", by_alias=True)
         if saved:
@@ -233,7 +233,7 @@ async def cmd_download(client: FinetuningClient, args: argparse.Namespace, targe
     if generation.status != "completed" or not generation.audio_url:
         _fail(f"{generation.id} has no audio yet (status: {generation.status})")
         return ExitCode.NOT_FOUND
-    saved = await _save(generation, args.path)
+    saved = await _save(generation, args.path, target)
     if args.json:
         output.emit_json({"id": generation.id, "savedTo": str(saved)})
     else:
@@ -241,10 +241,37 @@ async def cmd_download(client: FinetuningClient, args: argparse.Namespace, targe
     return ExitCode.OK
 
 
-async def _save(generation: Generation, destination: str | None) -> Path:
-    from fttui.audio.download import save_generation
+async def _save(
+    generation: Generation, destination: str | None, target: Target, lyrics: str | None = None
+) -> Path:
+    """Download (through the audio cache) and save, tagged, under a safe name."""
+    from fttui.audio.cache import AudioCache
+    from fttui.audio.download import MediaFetcher
+    from fttui.audio.from_api import track_for
+    from fttui.audio.save import save_generation
 
-    return await save_generation(generation, Path(destination) if destination else None)
+    track = track_for(generation, lyrics=lyrics)
+    if track is None:
+        raise errors.NotFound(f"{generation.id} has no audio", status=404)
+    cache = AudioCache(max_bytes=target.settings.audio_cache_mb * 1024 * 1024)
+    fetcher = MediaFetcher(cache)
+    wanted = Path(destination).expanduser() if destination else None
+    as_file = wanted is not None and not wanted.is_dir() and wanted.suffix != ""
+    folder = (wanted.parent if as_file else wanted) if wanted else target.settings.download_dir
+    if as_file and wanted is not None and wanted.exists():
+        raise errors.FttuiError(f"{wanted} exists already; it was not overwritten")
+    try:
+        saved = await save_generation(track, fetcher, folder)
+    finally:
+        await fetcher.aclose()
+    if as_file and wanted is not None:
+        # The exact name asked for; the lyrics sidecar follows it.
+        saved.rename(wanted)
+        lyrics = saved.with_suffix(".txt")
+        if lyrics.exists():
+            lyrics.rename(wanted.with_suffix(".txt"))
+        return wanted
+    return saved
 
 
 COMMANDS: dict[str, Command] = {
