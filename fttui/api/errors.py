@@ -29,6 +29,7 @@ class FttuiError(Exception):
 
     @property
     def message(self) -> str:
+        """The message, safe to show (anything shaped like a key is redacted)."""
         return str(self.args[0]) if self.args else ""
 
 
@@ -56,7 +57,10 @@ class ApiError(FttuiError):
         self.rate_limit = rate_limit
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status}, code={self.error_code!r}, message={self.message!r})"
+        return (
+            f"{type(self).__name__}(status={self.status}, code={self.error_code!r}, "
+            f"message={self.message!r})"
+        )
 
 
 class AuthError(ApiError):
@@ -104,9 +108,7 @@ class ValidationFailed(ApiError):
         if isinstance(self.details, list):
             items = self.details
         elif isinstance(self.details, dict):
-            items = [
-                {"field": name, "message": text} for name, text in self.details.items()
-            ]
+            items = [{"field": name, "message": text} for name, text in self.details.items()]
         for item in items:
             if not isinstance(item, dict):
                 continue
@@ -162,7 +164,13 @@ def error_for(
     """Build the exception for an error envelope."""
     cls = ERRORS_BY_CODE.get(code or "")
     if cls is None:
-        cls = ServerError if status >= 500 else UnknownApiError
+        # An unknown code still behaves by its status: a 429 waits, a 5xx is retried.
+        if status == 429:
+            cls = RateLimited
+        elif status >= 500:
+            cls = ServerError
+        else:
+            cls = UnknownApiError
     return cls(
         message or f"HTTP {status}",
         status=status,
@@ -180,10 +188,26 @@ class TransportError(FttuiError):
     (the connection was never made), which is the one case where a POST may be re-sent.
     """
 
-    def __init__(self, message: str, *, maybe_delivered: bool = True, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        maybe_delivered: bool = True,
+        status: int | None = None,
+        retry_after: float | None = None,
+        rate_limit: RateLimitInfo | None = None,
+    ) -> None:
         super().__init__(message)
         self.maybe_delivered = maybe_delivered
         self.status = status
+        self.retry_after = retry_after
+        self.rate_limit = rate_limit
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, maybe_delivered="
+            f"{self.maybe_delivered}, message={self.message!r})"
+        )
 
 
 class SubmissionUnconfirmed(FttuiError):

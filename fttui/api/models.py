@@ -34,6 +34,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "en": "English", "ja": "Japanese", "de": "German", "fr": "French", "es": "Spanish",
     "zh": "Chinese", "ko": "Korean", "pt": "Portuguese", "it": "Italian", "ru": "Russian",
 }  # fmt: skip
+_LANGUAGE_BY_NAME: dict[str, str] = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
 KEYS: tuple[str, ...] = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 FLAT_TO_SHARP: dict[str, str] = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
 SCALES: tuple[str, ...] = ("major", "minor")
@@ -65,8 +66,8 @@ class RequestInvalid(ValueError):
         super().__init__(summary or "invalid request")
 
 
-def _whole_number(value: Any, *, name: str) -> int:
-    """Accept 90, 90.0 and "90"; round 90.4 to 90 (the API takes integers)."""
+def _number(value: Any, *, name: str) -> int | float:
+    """Accept 90, 90.0 and "90" (a form gives text); refuse booleans, NaN and words."""
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a number")
     if isinstance(value, str):
@@ -78,10 +79,26 @@ def _whole_number(value: Any, *, name: str) -> int:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{name} must be a number")
-        return round(value)
+        return value
     if isinstance(value, int):
         return value
     raise ValueError(f"{name} must be a number")
+
+
+def _in_range(value: Any, *, name: str, low: int, high: int, unit: str = "") -> int:
+    """A number within [low, high] (checked before rounding), sent as an integer."""
+    number = _number(value, name=name)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be {low}–{high}{unit} ({_show(number)} given)")
+    return round(number)
+
+
+def _show(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def normalise_key(value: str) -> str:
@@ -89,7 +106,7 @@ def normalise_key(value: str) -> str:
     text = value.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:].replace("♯", "#").replace("♭", "b")
+    text = text[0].upper() + text[1:].lower().replace("♯", "#").replace("♭", "b")
     return FLAT_TO_SHARP.get(text, text)
 
 
@@ -111,12 +128,14 @@ class GenerationRequest(BaseModel):
     @field_validator("tags", mode="before")
     @classmethod
     def _tags(cls, value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
+        if value is not None and not isinstance(value, str):
+            raise ValueError("tags must be text")
+        if value is None or not value.strip():
             raise ValueError("describe the music (tags are required)")
-        value = value.strip()
-        if len(value) > TAGS_MAX:
-            raise ValueError(f"at most {TAGS_MAX} characters ({len(value)} now)")
-        return value
+        text: str = value.strip()
+        if len(text) > TAGS_MAX:
+            raise ValueError(f"at most {TAGS_MAX} characters ({len(text)} now)")
+        return text
 
     @field_validator("lyrics", mode="before")
     @classmethod
@@ -134,31 +153,26 @@ class GenerationRequest(BaseModel):
     @field_validator("duration", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> int | None:
-        if value is None or value == "":
+        if _blank(value):
             return None
-        seconds = _whole_number(value, name="duration")
         low, high = DURATION_RANGE
-        if not low <= seconds <= high:
-            raise ValueError(f"duration must be {low}–{high} seconds")
-        return seconds
+        return _in_range(value, name="duration", low=low, high=high, unit=" seconds")
 
     @field_validator("bpm", mode="before")
     @classmethod
     def _bpm(cls, value: Any) -> int | None:
-        if value is None or value == "":
+        if _blank(value):
             return None
-        bpm = _whole_number(value, name="bpm")
         low, high = BPM_RANGE
-        if not low <= bpm <= high:
-            raise ValueError(f"bpm must be {low}–{high}")
-        return bpm
+        return _in_range(value, name="bpm", low=low, high=high)
 
     @field_validator("language", mode="before")
     @classmethod
     def _language(cls, value: Any) -> str | None:
-        if value is None or value == "":
+        if _blank(value):
             return None
         code = str(value).strip().lower()
+        code = _LANGUAGE_BY_NAME.get(code, code)
         if code not in LANGUAGES:
             raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
         return code
@@ -166,7 +180,7 @@ class GenerationRequest(BaseModel):
     @field_validator("key", mode="before")
     @classmethod
     def _key(cls, value: Any) -> str | None:
-        if value is None or value == "":
+        if _blank(value):
             return None
         key = normalise_key(str(value))
         if key not in KEYS:
@@ -176,7 +190,7 @@ class GenerationRequest(BaseModel):
     @field_validator("scale", mode="before")
     @classmethod
     def _scale(cls, value: Any) -> str | None:
-        if value is None or value == "":
+        if _blank(value):
             return None
         scale = str(value).strip().lower()
         if scale not in SCALES:
@@ -186,8 +200,10 @@ class GenerationRequest(BaseModel):
     @field_validator("timesignature", mode="before")
     @classmethod
     def _time_signature(cls, value: Any) -> str | None:
-        if value is None or value == "":
+        if _blank(value):
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         text = str(value).strip()
         if text.endswith("/4"):  # people type 3/4; the API wants the beats only
             text = text[:-2]
@@ -198,14 +214,14 @@ class GenerationRequest(BaseModel):
     @field_validator("seed", mode="before")
     @classmethod
     def _seed(cls, value: Any) -> int | None:
-        if value is None or value == "":
+        if _blank(value):
             return None
-        if isinstance(value, float) and not value.is_integer():
+        seed = _number(value, name="seed")
+        if isinstance(seed, float) and not seed.is_integer():
             raise ValueError("seed must be a whole number")
-        seed = _whole_number(value, name="seed")
         if not 0 <= seed <= SEED_MAX:
             raise ValueError(f"seed must be between 0 and {SEED_MAX}")
-        return seed
+        return int(seed)
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> GenerationRequest:
@@ -240,6 +256,56 @@ def _field_messages(exc: ValidationError) -> dict[str, str]:
             text = str(error["msg"]).removeprefix("Value error, ")
         messages.setdefault(name, text)
     return messages
+
+
+class ListQuery(BaseModel):
+    """The query of GET /v1/generations: `limit` 1–100, `offset` ≥ 0, a known status."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limit: int = 20
+    offset: int = 0
+    status: StatusFilter | None = None
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _limit(cls, value: Any) -> int:
+        low, high = LIST_LIMIT_RANGE
+        if _number(value, name="limit") != round(_number(value, name="limit")):
+            raise ValueError("limit must be a whole number")
+        return _in_range(value, name="limit", low=low, high=high)
+
+    @field_validator("offset", mode="before")
+    @classmethod
+    def _offset(cls, value: Any) -> int:
+        number = _number(value, name="offset")
+        if number < 0 or number != round(number):
+            raise ValueError("offset must be a whole number, 0 or more")
+        return round(number)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        if _blank(value):
+            return None
+        if value not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+        return value
+
+    @classmethod
+    def build(cls, **fields: Any) -> ListQuery:
+        """Validate, raising `RequestInvalid` with every bad field at once."""
+        try:
+            return cls.model_validate(fields)
+        except ValidationError as exc:
+            raise RequestInvalid(_field_messages(exc)) from None
+
+    def to_params(self) -> dict[str, str]:
+        """The query string's parameters."""
+        params = {"limit": str(self.limit), "offset": str(self.offset)}
+        if self.status:
+            params["status"] = self.status
+        return params
 
 
 # --- responses -------------------------------------------------------------------------
@@ -285,6 +351,7 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 Timestamp = Annotated[datetime | None, BeforeValidator(_utc_timestamp)]
+parse_timestamp = _utc_timestamp
 
 
 def _lenient_number(value: Any) -> float | None:
@@ -313,6 +380,29 @@ LenientInt = Annotated[int | None, BeforeValidator(_lenient_int)]
 LenientText = Annotated[str | None, BeforeValidator(_lenient_text)]
 
 
+def _required_id(value: Any) -> str:
+    # Ids are opaque: a number is kept as its text, only a missing one is refused.
+    if value is None or isinstance(value, (bool, dict, list)) or str(value).strip() == "":
+        raise ValueError("an object without an id")
+    return str(value)
+
+
+def _status_text(value: Any) -> str:
+    # Kept as the server spelled it: an unknown status is shown, never fatal.
+    if value is None or isinstance(value, (dict, list)):
+        return "unknown"
+    return str(value).strip() or "unknown"
+
+
+def _lenient_bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+Id = Annotated[str, BeforeValidator(_required_id)]
+Status = Annotated[str, BeforeValidator(_status_text)]
+LenientBool = Annotated[bool | None, BeforeValidator(_lenient_bool)]
+
+
 class _Response(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True
@@ -331,11 +421,16 @@ class Limits(_Response):
 class Account(_Response):
     """GET /v1/me."""
 
-    id: str
+    id: Id
     email: LenientText = None
     name: LenientText = None
     tier: LenientText = None
     limits: Limits = Field(default_factory=Limits)
+
+    @field_validator("limits", mode="before")
+    @classmethod
+    def _limits(cls, value: Any) -> Any:
+        return value if isinstance(value, (Mapping, BaseModel)) else {}
 
     @property
     def display_name(self) -> str:
@@ -371,13 +466,13 @@ class GenerationParameters(_Response):
 class Generation(_Response):
     """A generation as listed or fetched. Everything but the id may be missing."""
 
-    id: str
+    id: Id
     title: LenientText = None
     prompt: LenientText = None
-    status: str = "unknown"
+    status: Status = "unknown"
     audio_url: LenientText = None
     duration: LenientFloat = None
-    is_public: bool | None = None
+    is_public: LenientBool = None
     play_count: LenientInt = None
     like_count: LenientInt = None
     download_count: LenientInt = None
@@ -388,28 +483,10 @@ class Generation(_Response):
     generation_time: LenientFloat = None
     error_message: LenientText = None
 
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> str:
-        if value is None or value == "":
-            raise ValueError("a generation without an id")
-        return str(value)
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        # Kept as the server spelled it: an unknown status is shown, never fatal.
-        return str(value).strip() or "unknown" if value is not None else "unknown"
-
     @field_validator("parameters", mode="before")
     @classmethod
     def _parameters(cls, value: Any) -> Any:
-        return value if isinstance(value, Mapping) else {}
-
-    @field_validator("is_public", mode="before")
-    @classmethod
-    def _is_public(cls, value: Any) -> bool | None:
-        return value if isinstance(value, bool) else None
+        return value if isinstance(value, (Mapping, BaseModel)) else {}
 
     @property
     def in_progress(self) -> bool:
@@ -432,8 +509,8 @@ class Generation(_Response):
 class CreatedGeneration(_Response):
     """The answer to POST /v1/generations."""
 
-    id: str
-    status: str = "processing"
+    id: Id
+    status: Status = "processing"
     prompt: LenientText = None
     parameters: GenerationParameters = Field(default_factory=GenerationParameters)
     credits_remaining: LenientInt = None
@@ -442,7 +519,7 @@ class CreatedGeneration(_Response):
     @field_validator("parameters", mode="before")
     @classmethod
     def _parameters(cls, value: Any) -> Any:
-        return value if isinstance(value, Mapping) else {}
+        return value if isinstance(value, (Mapping, BaseModel)) else {}
 
     def as_generation(self) -> Generation:
         """The new generation as the list shows it, before the first poll."""
@@ -455,12 +532,23 @@ class CreatedGeneration(_Response):
             duration=self.parameters.duration,
         )
 
+    @classmethod
+    def from_generation(cls, generation: Generation) -> CreatedGeneration:
+        """The creation answer rebuilt from a listed generation (after a reconcile)."""
+        return cls(
+            id=generation.id,
+            status=generation.status,
+            prompt=generation.prompt,
+            parameters=generation.parameters,
+            created_at=generation.created_at,
+        )
+
 
 class GenerationPage(_Response):
     """GET /v1/generations. Items the client cannot read at all are skipped, not fatal."""
 
     generations: list[Generation] = Field(default_factory=list)
-    has_more: bool = False
+    has_more: Annotated[bool, BeforeValidator(lambda value: value is True)] = False
     next_offset: LenientInt = None
 
     @model_validator(mode="before")

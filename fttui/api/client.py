@@ -1,0 +1,405 @@
+"""The finetuning.ai client: one async httpx client per session, limits and retries.
+
+GETs are retried on transport faults, 5xx and 429 with capped exponential backoff and
+full jitter. A POST /v1/generations charges a credit, so it is journaled before it is
+sent and re-sent only when it provably never reached the server; a lost answer is
+settled by finding the submission among the newest generations (see `reconcile`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from fttui.api import reconcile as rec
+from fttui.api.errors import (
+    ApiError,
+    AuthError,
+    FttuiError,
+    RateLimited,
+    ServerError,
+    SubmissionUnconfirmed,
+    TransportError,
+)
+from fttui.api.journal import JournalEntry, SubmissionJournal
+from fttui.api.key import ApiKey, redact
+from fttui.api.limiter import Priority, RateLimiter, RateStatus, default_limiter
+from fttui.api.models import (
+    Account,
+    CreatedGeneration,
+    Generation,
+    GenerationPage,
+    GenerationRequest,
+    ListQuery,
+    StatusFilter,
+)
+from fttui.api.origins import DEFAULT_BASE_URL, require_safe_url
+from fttui.api.transport import (
+    USER_AGENT,
+    KeyAuth,
+    describe,
+    media_client,
+    never_reached_server,
+    read_answer,
+)
+from fttui.clock import SYSTEM_CLOCK, Clock, holding
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETRY_AFTER = 10.0  # when a 429 names no wait at all
+RECONCILE_WAITS = (0.0, 2.0, 5.0)  # the new generation may take a moment to be listed
+RECONCILE_PAGES = 3
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Capped exponential backoff with full jitter: attempt n waits U(0, min(cap, base·2ⁿ))."""
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        return rng.uniform(0.0, min(self.cap, self.base * 2**attempt))
+
+
+class FinetuningClient:
+    """Talks to the API for one session. Use as `async with FinetuningClient(key) as c:`.
+
+    `clock`, `limiter`, `journal` and `rng` are injectable for tests; by default the
+    system clock, the process-wide limiter and the journal in `locations.journal_dir()`.
+    """
+
+    def __init__(
+        self,
+        key: ApiKey | None,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        clock: Clock | None = None,
+        limiter: RateLimiter | None = None,
+        journal: SubmissionJournal | None = None,
+        timeout: float = 20.0,
+        rng: random.Random | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        origin = require_safe_url(base_url, what="The API base URL")
+        self.base_url = str(origin).rstrip("/")
+        self._has_key = key is not None
+        self._masked = key.masked if key is not None else None
+        self._clock = clock or SYSTEM_CLOCK
+        self._limiter = limiter or default_limiter(self._clock)
+        self._journal = journal or SubmissionJournal()
+        self._rng = rng or random.Random()
+        self._retry = retry or RetryPolicy()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=KeyAuth(key, origin),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,  # a redirect could carry the key to another origin
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+            transport=transport,
+        )
+        self._create_lock = asyncio.Lock()
+        self._submitting: set[str] = set()
+        self._created_ids: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"FinetuningClient(base_url={self.base_url!r}, key={self._masked!r})"
+
+    async def __aenter__(self) -> FinetuningClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def rate(self) -> RateStatus:
+        """The process's rate-limit state: limit, remaining, last minute, any 429 hold."""
+        return self._limiter.status
+
+    @staticmethod
+    def media_client(**kwargs: Any) -> httpx.AsyncClient:
+        """A key-less client for audio URLs (see `transport.media_client`)."""
+        return media_client(**kwargs)
+
+    # --- endpoints ----------------------------------------------------------------
+
+    async def me(self) -> Account:
+        """The account and its credits (GET /v1/me)."""
+        data = await self._get("/v1/me")
+        return self._model(Account, data)
+
+    async def list_generations(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        status: StatusFilter | None = None,
+        priority: Priority = Priority.USER,
+    ) -> GenerationPage:
+        """One page of generations, newest first. Bad arguments raise `RequestInvalid`."""
+        query = ListQuery.build(limit=limit, offset=offset, status=status)
+        data = await self._get("/v1/generations", params=query.to_params(), priority=priority)
+        return self._model(GenerationPage, data)
+
+    async def get_generation(
+        self, generation_id: str, *, priority: Priority = Priority.USER
+    ) -> Generation:
+        """One generation with its details (GET /v1/generations/{id})."""
+        data = await self._get(f"/v1/generations/{path_segment(generation_id)}", priority=priority)
+        return self._model(Generation, data)
+
+    async def create_generation(self, request: GenerationRequest) -> CreatedGeneration:
+        """Submit a generation (one credit). Journaled first; never sent twice.
+
+        Raises the server's refusal (`ValidationFailed`, `MonthlyLimitReached`,
+        `QueueFull`, ...), or `SubmissionUnconfirmed` when the answer was lost and the
+        submission could not be found yet: it stays in the journal for
+        `reconcile_pending()`, and must not be re-submitted meanwhile.
+        """
+        body = request.to_json()
+        # fttui always names the seed (random, as the server would pick): the echoed
+        # seed then identifies this submission exactly if its answer is lost.
+        body.setdefault("seed", self._rng.randint(0, rec.SEED_TAG_MAX))
+        async with self._create_lock:
+            entry = self._journal.record(body, self._clock.now())
+            self._submitting.add(entry.id)
+            try:
+                created = await self._submit(entry)
+            finally:
+                self._submitting.discard(entry.id)
+        self._created_ids.add(created.id)
+        return created
+
+    async def reconcile_pending(self) -> list[ReconcileResult]:
+        """Settle the journal's leftovers (a crash, a lost answer): found, not created,
+        or still unconfirmed. Nothing is ever re-sent."""
+        entries = [e for e in self._journal.pending() if e.id not in self._submitting]
+        if not entries:
+            return []
+        try:
+            generations = await self._newest_since(min(e.sent_at for e in entries))
+        except AuthError:
+            raise
+        except FttuiError as exc:
+            return [self._result(e, rec.ReconcileOutcome.UNCONFIRMED, reason=exc.message)
+                    for e in entries]  # fmt: skip
+        found = rec.pick(entries, generations, set(self._created_ids))
+        results: list[ReconcileResult] = []
+        now = self._clock.now()
+        for entry in entries:
+            generation = found.get(entry.id)
+            if generation is not None:
+                self._journal.remove(entry.id)
+                self._created_ids.add(generation.id)
+                results.append(self._result(entry, rec.ReconcileOutcome.FOUND, generation))
+            elif now - entry.sent_at > rec.SETTLE_AFTER:
+                self._journal.remove(entry.id)
+                results.append(self._result(entry, rec.ReconcileOutcome.NOT_CREATED))
+            else:
+                results.append(self._result(entry, rec.ReconcileOutcome.UNCONFIRMED))
+        return results
+
+    # --- submitting ---------------------------------------------------------------
+
+    async def _submit(self, entry: JournalEntry) -> CreatedGeneration:
+        attempt = 0
+        while True:
+            try:
+                data = await self._once("POST", "/v1/generations", json=entry.body, create=True)
+                created = CreatedGeneration.model_validate(data)
+            except (TransportError, ValidationError) as exc:
+                if isinstance(exc, TransportError) and not exc.maybe_delivered:
+                    attempt += 1
+                    if attempt < self._retry.attempts:  # never reached: safe to send again
+                        await self._clock.sleep(self._retry.delay(attempt, self._rng))
+                        continue
+                    self._journal.remove(entry.id)
+                    raise
+                reason = exc.message if isinstance(exc, TransportError) else "unreadable answer"
+                return await self._settle(entry, reason, None)
+            except RateLimited:
+                # A refusal: nothing was created. The limiter now holds until Retry-After.
+                attempt += 1
+                if attempt < self._retry.attempts:
+                    await self._clock.sleep(self._retry.delay(0, self._rng))
+                    continue
+                self._journal.remove(entry.id)
+                raise
+            except ServerError as exc:
+                return await self._settle(entry, exc.message, exc)
+            except ApiError:
+                self._journal.remove(entry.id)  # refused: nothing created, nothing charged
+                raise
+            self._journal.remove(entry.id)
+            self._limiter.created()
+            return created
+
+    async def _settle(
+        self, entry: JournalEntry, reason: str, server_error: ServerError | None
+    ) -> CreatedGeneration:
+        """The answer was lost or was a 500: look for the submission before anything else."""
+        entry = self._journal.mark_unconfirmed(entry, reason)
+        log.warning("submission %s: outcome unknown (%s); reconciling", entry.id, reason)
+        looked = False
+        for wait in RECONCILE_WAITS:
+            await self._clock.sleep(wait)
+            try:
+                generations = await self._newest_since(entry.sent_at)
+            except AuthError:
+                raise
+            except FttuiError:
+                continue
+            looked = True
+            found = rec.pick([entry], generations, set(self._created_ids))
+            if entry.id in found:
+                self._journal.remove(entry.id)
+                self._limiter.created()
+                log.info("submission %s: found as %s", entry.id, found[entry.id].id)
+                return CreatedGeneration.from_generation(found[entry.id])
+        if looked and server_error is not None:
+            # The server answered that it failed, and it is not listed: not created.
+            self._journal.remove(entry.id)
+            raise server_error
+        raise SubmissionUnconfirmed(
+            "The server did not confirm the submission and it is not listed yet. It is "
+            "kept and will be checked again; do not submit it again meanwhile.",
+            journal_id=entry.id,
+        )
+
+    async def _newest_since(self, since: Any) -> list[Generation]:
+        """Newest-first generations back to just before `since` (a few pages at most)."""
+        found: list[Generation] = []
+        for page_number in range(RECONCILE_PAGES):
+            query = ListQuery(limit=50, offset=page_number * 50)
+            data = await self._get("/v1/generations", params=query.to_params())
+            page = self._model(GenerationPage, data)
+            found.extend(page.generations)
+            if not page.has_more or rec.reaches_back_to(page.generations, since):
+                break
+        return found
+
+    def _result(
+        self,
+        entry: JournalEntry,
+        outcome: rec.ReconcileOutcome,
+        generation: Generation | None = None,
+        reason: str | None = None,
+    ) -> ReconcileResult:
+        return rec.ReconcileResult(
+            journal_id=entry.id,
+            outcome=outcome,
+            body=entry.body,
+            sent_at=entry.sent_at,
+            generation=generation,
+            reason=reason or entry.reason,
+        )
+
+    # --- one request, and GET retries ----------------------------------------------
+
+    async def _get(
+        self, path: str, *, params: dict[str, str] | None = None, priority: Priority = Priority.USER
+    ) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return await self._once("GET", path, params=params, priority=priority)
+            except (TransportError, ServerError, RateLimited) as exc:
+                attempt += 1
+                if attempt >= self._retry.attempts:
+                    raise
+                wait = self._retry.delay(attempt, self._rng)
+                if isinstance(exc, ServerError) and exc.retry_after:
+                    wait = max(wait, exc.retry_after)
+                log.info("GET %s failed (%s); retry %d in %.1fs", path, exc.message, attempt, wait)
+                await self._clock.sleep(wait)
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        priority: Priority = Priority.USER,
+        create: bool = False,
+    ) -> Any:
+        """Send one request and read its answer; every failure is an `FttuiError`."""
+        await self._limiter.acquire(priority, create=create)
+        try:
+            with holding(self._clock):
+                response = await self._http.request(method, path, params=params, json=json)
+        except httpx.HTTPError as exc:
+            raise TransportError(
+                describe(exc), maybe_delivered=not never_reached_server(exc)
+            ) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            # Whatever else the HTTP stack throws: reported plainly, its frames (which
+            # hold the request headers) left out of any traceback.
+            log.warning("%s %s: unexpected %s", method, path, type(exc).__name__)
+            raise TransportError(redact(f"Network error ({type(exc).__name__}).")) from None
+        info_limit = response.headers.get("X-RateLimit-Limit")
+        try:
+            return read_answer(response, self._clock.now())
+        except RateLimited as exc:
+            wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
+            remaining = exc.rate_limit.remaining if exc.rate_limit else None
+            if create and remaining:
+                self._limiter.hold_creates(wait)  # the 10-created/min limit, not the 60
+            else:
+                self._limiter.block(wait)
+            raise
+        finally:
+            rate = response.headers.get("X-RateLimit-Remaining")
+            self._limiter.observe(_int(info_limit), _int(rate))
+
+    @staticmethod
+    def _model(cls: type[_M], data: Any) -> _M:
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            raise TransportError("The server's answer did not have the expected shape.") from None
+
+
+def path_segment(value: str) -> str:
+    """An id escaped as one path segment ("." and ".." included), whatever it holds."""
+    if not value:
+        raise ValueError("an empty generation id")
+    escaped = quote(value, safe="")
+    return escaped.replace(".", "%2E") if escaped.strip(".") == "" else escaped
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text.strip()) if text else None
+    except ValueError:
+        return None
+
+
+ReconcileResult = rec.ReconcileResult
+ReconcileOutcome = rec.ReconcileOutcome
