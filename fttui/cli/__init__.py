@@ -52,9 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser(
-        "me", parents=[common, output], help="account, plan and remaining credits"
-    )
+    commands.add_parser("me", parents=[common, output], help="account, plan and remaining credits")
 
     generate = commands.add_parser(
         "generate", parents=[common, output], help="create a generation (uses one credit)"
@@ -63,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--tags", dest="tags_option", metavar="TEXT", help="same as TAGS")
     lyrics = generate.add_mutually_exclusive_group()
     lyrics.add_argument("--lyrics", metavar="TEXT")
-    lyrics.add_argument("--lyrics-file", metavar="PATH", help="read lyrics from a file ('-': stdin)")
+    lyrics.add_argument(
+        "--lyrics-file", metavar="PATH", help="read lyrics from a file ('-': stdin)"
+    )
     generate.add_argument("--duration", metavar="SECONDS", help="10-180 (default 60)")
     generate.add_argument("--bpm", help="60-200 (default 120)")
     generate.add_argument("--language", help="en ja de fr es zh ko pt it ru")

@@ -135,7 +135,8 @@ def _request_from_args(args: argparse.Namespace) -> GenerationRequest:
         try:
             lyrics = source.read() if source else Path(args.lyrics_file).read_text("utf-8")
         except OSError as exc:
-            raise RequestInvalid({"lyrics": f"cannot read {args.lyrics_file}: {exc.strerror}"})
+            message = f"cannot read {args.lyrics_file}: {exc.strerror}"
+            raise RequestInvalid({"lyrics": message}) from None
     fields: dict[str, Any] = {
         "tags": tags,
         "lyrics": lyrics,
@@ -255,7 +256,7 @@ async def _save(
         raise errors.NotFound(f"{generation.id} has no audio", status=404)
     cache = AudioCache(max_bytes=target.settings.audio_cache_mb * 1024 * 1024)
     fetcher = MediaFetcher(cache)
-    wanted = Path(destination).expanduser() if destination else None
+    wanted = Path(destination).expanduser() if destination else None  # noqa: ASYNC240
     as_file = wanted is not None and not wanted.is_dir() and wanted.suffix != ""
     folder = (wanted.parent if as_file else wanted) if wanted else target.settings.download_dir
     if as_file and wanted is not None and wanted.exists():
@@ -267,9 +268,9 @@ async def _save(
     if as_file and wanted is not None:
         # The exact name asked for; the lyrics sidecar follows it.
         saved.rename(wanted)
-        lyrics = saved.with_suffix(".txt")
-        if lyrics.exists():
-            lyrics.rename(wanted.with_suffix(".txt"))
+        sidecar = saved.with_suffix(".txt")
+        if sidecar.exists():
+            sidecar.rename(wanted.with_suffix(".txt"))
         return wanted
     return saved
 

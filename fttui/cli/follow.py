@@ -9,7 +9,7 @@ from collections.abc import Callable
 from fttui.api.client import FinetuningClient
 from fttui.api.errors import FttuiError
 from fttui.api.models import CreatedGeneration, Generation
-from fttui.api.watcher import TIMEOUT, WatchTimeout, Watcher
+from fttui.api.watcher import TIMEOUT, Watcher, WatchTimeout
 
 
 async def follow_until_final(

@@ -17,12 +17,12 @@ from fttui.api.models import Account, CreatedGeneration, Generation
 
 def printable(text: object) -> str:
     """`text` with control characters (escape sequences included) made visible."""
-    return "".join(
-        ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in str(text)
-    )
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in str(text))
 
 
-def emit_json(value: BaseModel | list[BaseModel] | dict[str, Any], out: TextIO = sys.stdout) -> None:
+def emit_json(
+    value: BaseModel | list[BaseModel] | dict[str, Any], out: TextIO = sys.stdout
+) -> None:
     """One JSON document, with the API's own field names."""
     if isinstance(value, BaseModel):
         data: Any = value.model_dump(mode="json", by_alias=True)
@@ -82,7 +82,9 @@ def generation_rows(generations: Iterable[Generation]) -> str:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        + "  "
+        + row[-1]
         for row in rows
     )
 

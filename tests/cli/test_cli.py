@@ -53,9 +53,7 @@ def test_base_url_from_environment(sim: RunningSim, monkeypatch: pytest.MonkeyPa
     assert fttui("me").returncode == 0
 
 
-def test_generate_wait_download_then_list_show_download(
-    sim: RunningSim, tmp_path: Path
-) -> None:
+def test_generate_wait_download_then_list_show_download(sim: RunningSim, tmp_path: Path) -> None:
     created = fttui(
         "generate", "dusty lofi piano", "--bpm", "85", "--key", "Eb", "--scale", "minor",
         "--duration", "12", "--seed", "42", "--lyrics", "la la", "--wait",
