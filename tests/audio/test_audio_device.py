@@ -80,3 +80,54 @@ def test_simpleaudio_missing_is_a_message_not_a_crash() -> None:
         pytest.skip("simpleaudio is installed here")
     with pytest.raises(NoAudioDevice, match="not installed"):
         SimpleaudioBackend().open()
+
+
+# A real track through simpleaudio into ALSA's null device: CI installs the ALSA headers
+# so the extra builds, and this process gets a null default device of its own through
+# ALSA_CONFIG_PATH (nothing is written to the machine's ALSA configuration).
+_SIMPLEAUDIO_PLAY = textwrap.dedent(
+    """
+    import asyncio, json, sys, tempfile, time
+    from pathlib import Path
+    from fttui.audio.backends import select_backend
+    from fttui.audio.cache import AudioCache
+    from fttui.audio.download import MediaFetcher
+    from fttui.audio.player import Player
+    from fttui.audio.testing import MediaServer, Served, encode_mp3, tone_pcm
+    from fttui.audio.track import Track
+
+    async def main():
+        with tempfile.TemporaryDirectory() as folder, MediaServer() as server:
+            server.files["/t.mp3"] = Served(encode_mp3(tone_pcm(3.0)))
+            player = Player(select_backend("simpleaudio"), MediaFetcher(AudioCache(Path(folder))))
+            await player.play(Track("t", "Tone", server.url("/t.mp3"), duration_s=3.0))
+            deadline = time.monotonic() + 20
+            while player.state.position_s < 1.0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            state = player.state
+            await player.close()
+            print(json.dumps({"status": state.status, "position": state.position_s,
+                              "device_ok": state.device_ok, "backend": "simpleaudio"}))
+
+    asyncio.run(main())
+    """
+)
+
+
+@pytest.mark.skipif(load_simpleaudio() is None, reason="simpleaudio is not installed")
+def test_simpleaudio_backend_plays_a_track_on_a_null_alsa_device(tmp_path: Path) -> None:
+    config = tmp_path / "alsa.conf"
+    config.write_text("pcm.!default { type null }\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ALSA_CONFIG_PATH": str(config)}
+    result = subprocess.run(
+        [sys.executable, "-c", _SIMPLEAUDIO_PLAY],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    state = json.loads(result.stdout)
+    assert state["device_ok"] is True
+    assert state["position"] >= 1.0, state
