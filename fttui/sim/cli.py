@@ -1,0 +1,109 @@
+"""`fttui sim` / `python -m fttui.sim`: serve the simulator until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from fttui.sim import accounts
+from fttui.sim.faults import RULE_KINDS, Faults, parse_fault
+from fttui.sim.server import start
+
+_KEYS = (
+    ("demo (pro)", accounts.DEMO_KEY),
+    ("lifetime", accounts.LIFETIME_KEY),
+    ("pack credits only", accounts.PACK_ONLY_KEY),
+    ("no API plan (403)", accounts.NO_API_PLAN_KEY),
+    ("month used up (402)", accounts.EXHAUSTED_KEY),
+    ("revoked (401)", accounts.REVOKED_KEY),
+)
+
+
+def _fault(text: str) -> tuple[str, object]:
+    try:
+        return parse_fault(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The simulator's command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="fttui sim",
+        description="Serve a local simulator of the finetuning.ai API and its media origin.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    parser.add_argument("--port", type=int, default=8787, help="API port (0: any free port)")
+    parser.add_argument("--media-port", type=int, default=0, help="media port (default: any free)")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="generation speed-up (rate limits never change)"
+    )
+    parser.add_argument("--generations", type=int, default=0, help="start with N old generations")
+    parser.add_argument("--seed", type=int, default=0, help="seed of ids, params and fault draws")
+    parser.add_argument(
+        "--worker-slots",
+        type=int,
+        default=None,
+        help="generations processing at once; the rest wait as pending (default: no limit)",
+    )
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    parser.add_argument(
+        "--fail-rate", type=float, default=0.0, help="probability that a generation fails"
+    )
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="KIND=RULE",
+        help=f"KIND in {', '.join(RULE_KINDS)}; RULE like 0.1, next:3, next:1,only:POST",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until Ctrl+C or SIGTERM; print the URLs and keys on start."""
+    args = build_parser().parse_args(argv)
+    faults = Faults(latency=args.latency, fail_rate=args.fail_rate, seed=args.seed)
+    for kind, rule in args.fault:
+        setattr(faults, kind, rule)
+    try:
+        sim = start(
+            speed=args.speed,
+            generations=args.generations,
+            faults=faults,
+            seed=args.seed,
+            host=args.host,
+            port=args.port,
+            media_port=args.media_port,
+            worker_slots=args.worker_slots,
+        )
+    except OSError as exc:
+        print(f"fttui sim: cannot listen: {exc}", file=sys.stderr)
+        return 1
+
+    stopping = threading.Event()
+
+    def _on_term(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = signal.signal(signal.SIGTERM, _on_term)
+    print("fttui simulator")
+    print(f"  API:      {sim.base_url}")
+    print(f"  Media:    {sim.media_url}")
+    print(f"  Demo key: {sim.demo_key}")
+    for label, key in _KEYS[1:]:
+        print(f"  {label + ':':<22}{key}")
+    print("Ctrl+C stops.", flush=True)
+    try:
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sim.close()
+    return 0

@@ -1,0 +1,95 @@
+"""One generation and its lifecycle, read lazily from the clock.
+
+A generation's schedule (when it starts, when it ends, whether it fails) is fixed when
+it is created, so its status at any moment follows from the clock alone: no background
+thread, and a VirtualClock moves it deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fttui.sim.mp3 import file_size
+from fttui.sim.synth import Track
+
+UPLOAD_SECONDS = 0.8  # after the model: storing the file; total ~8 s as on the vendor page
+FAIL_WORD = re.compile(r"(?<![\w-])fail-me(?![\w-])", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def generation_time(gen_id: str, seed: int) -> float:
+    """Model time in seconds, 6.0-8.4 (mean 7.2), fixed by the id and the seed."""
+    digest = hashlib.sha256(f"{gen_id}:{seed}".encode()).digest()
+    return round(6.0 + int.from_bytes(digest[:4], "big") % 2401 / 1000, 2)
+
+
+def title_from(tags: str) -> str:
+    """A title as the live API makes one: the first three words, capitalised."""
+    words = [w for w in _WORD.findall(tags) if w.lower() != "fail"][:3]
+    return " ".join(w[:1].upper() + w[1:] for w in words) or "Untitled"
+
+
+@dataclass
+class Generation:
+    """A generation with its fixed schedule (times on the clock's monotonic scale)."""
+
+    id: str
+    account_id: str
+    prompt: str
+    lyrics: str | None
+    duration: int
+    bpm: int
+    language: str
+    key: str
+    scale: str
+    timesignature: str
+    seed: int
+    created_at: datetime
+    created_mono: float
+    start_mono: float
+    end_mono: float
+    generation_time: float
+    error_message: str | None = None
+    is_public: bool = False
+    play_count: int = 0
+    like_count: int = 0
+    download_count: int = 0
+
+    def status(self, now: float) -> str:
+        """`pending`, `processing`, `completed` or `failed` at monotonic time `now`."""
+        if now < self.start_mono:
+            return "pending"
+        if now < self.end_mono:
+            return "processing"
+        return "failed" if self.error_message is not None else "completed"
+
+    def in_progress(self, now: float) -> bool:
+        return now < self.end_mono
+
+    @property
+    def ended_at(self) -> datetime:
+        """Wall time at which it completed or failed."""
+        return self.created_at + timedelta(seconds=self.end_mono - self.created_mono)
+
+    @property
+    def title(self) -> str:
+        return title_from(self.prompt)
+
+    @property
+    def file_size(self) -> int:
+        return file_size(self.duration)
+
+    @property
+    def track(self) -> Track:
+        """What the media origin synthesises for this generation."""
+        return Track(
+            duration=self.duration,
+            bpm=self.bpm,
+            key=self.key,
+            scale=self.scale,
+            timesignature=self.timesignature,
+            seed=self.seed,
+        )

@@ -1,0 +1,100 @@
+"""The JSON the live API answers with, restated here (not taken from the client).
+
+`createdAt` uses the live API's space form without a zone; `completedAt` is RFC 3339
+with fractional seconds and `Z`. Items carry an extra `type` field, as the live API's
+do, which a client must ignore.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from fttui.sim.accounts import Account
+from fttui.sim.generation import Generation
+
+
+def format_created(moment: datetime) -> str:
+    """`2025-01-15 10:30:00`: UTC, seconds, no `T`, no zone."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_completed(moment: datetime) -> str:
+    """`2025-01-15T10:30:08.123456Z`: RFC 3339, always with fractional seconds."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parameters(gen: Generation) -> dict[str, Any]:
+    """The parameters as the server echoes them (defaults filled, keyscale joined)."""
+    return {
+        "bpm": gen.bpm,
+        "duration": gen.duration,
+        "timesignature": gen.timesignature,
+        "language": gen.language,
+        "keyscale": f"{gen.key} {gen.scale}",
+        "seed": gen.seed,
+    }
+
+
+def created(gen: Generation, now: float, credits_remaining: int) -> dict[str, Any]:
+    """The `data` of a 202 answer to POST /v1/generations."""
+    return {
+        "id": gen.id,
+        "status": gen.status(now),
+        "prompt": gen.prompt,
+        "parameters": parameters(gen),
+        "creditsRemaining": credits_remaining,
+        "createdAt": format_created(gen.created_at),
+    }
+
+
+def item(gen: Generation, now: float, media_url: str) -> dict[str, Any]:
+    """One entry of GET /v1/generations."""
+    status = gen.status(now)
+    done = status == "completed"
+    ended = gen.ended_at if status in ("completed", "failed") else None
+    return {
+        "id": gen.id,
+        "type": "music",
+        "title": gen.title if done else None,
+        "prompt": gen.prompt,
+        "status": status,
+        "audioUrl": f"{media_url}/audio/{gen.id}.mp3" if done else None,
+        "duration": gen.duration,
+        "isPublic": gen.is_public,
+        "playCount": gen.play_count,
+        "likeCount": gen.like_count,
+        "parameters": parameters(gen),
+        "createdAt": format_created(gen.created_at),
+        "completedAt": format_completed(ended) if ended is not None else None,
+    }
+
+
+def detail(gen: Generation, now: float, media_url: str) -> dict[str, Any]:
+    """GET /v1/generations/{id}: the item plus size, counts, timing and any error."""
+    data = item(gen, now, media_url)
+    done = data["status"] == "completed"
+    data["fileSize"] = gen.file_size if done else None
+    data["downloadCount"] = gen.download_count
+    data["generationTime"] = gen.generation_time if done else None
+    if data["status"] == "failed":
+        data["errorMessage"] = gen.error_message
+    return data
+
+
+def me(account: Account) -> dict[str, Any]:
+    """GET /v1/me."""
+    return {
+        "id": account.id,
+        "email": account.email,
+        "name": account.name,
+        "tier": account.tier,
+        "limits": {
+            "monthlyGenerations": account.monthly_generations,
+            "generationsUsed": account.generations_used,
+            "monthlyRemaining": account.monthly_remaining,
+            "packCredits": account.pack_credits,
+            "totalRemaining": account.total_remaining,
+            "queueDepth": account.queue_depth,
+        },
+    }
