@@ -8,7 +8,6 @@ minutes of traffic take a fraction of a second and nothing sleeps for real.
 from __future__ import annotations
 
 import random
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 
-import fttui.sim.server
 from fttui.api.client import FinetuningClient, RetryPolicy
 from fttui.api.journal import SubmissionJournal
 from fttui.api.key import ApiKey
@@ -44,22 +42,6 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-@pytest.fixture(autouse=True)
-def _sim_without_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work around 40 ms per answer: the simulator's listening socket lacks TCP_NODELAY
-    (made with proto 0, asyncio does not set it), so its two writes per answer meet the
-    client's delayed ACK. Accepted sockets inherit the option on Linux. Harmless once the
-    simulator sets it itself."""
-    listen = fttui.sim.server._listen
-
-    def fast_listen(host: str, port: int) -> socket.socket:
-        sock = listen(host, port)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-
-    monkeypatch.setattr(fttui.sim.server, "_listen", fast_listen)
 
 
 @pytest.fixture
