@@ -1,0 +1,155 @@
+"""The Textual app: wiring and app-wide bindings. The panes own their behaviour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from fttui.api.key import ApiKey
+from fttui.clock import SYSTEM_CLOCK, Clock
+from fttui.config import Settings, save_api_key, save_settings
+from fttui.store import GenerationStore
+from fttui.tui.commands import BindingCommands
+from fttui.tui.draft import Draft
+from fttui.tui.screens.help import HelpScreen
+from fttui.tui.screens.key_entry import KeyEntryScreen
+from fttui.tui.screens.main import MainScreen
+from fttui.tui.session import Session
+
+
+class FttuiApp(App[int]):
+    """fttui: make music with finetuning.ai from the keyboard."""
+
+    TITLE = "fttui"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {BindingCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys"),
+        Binding("ctrl+k", "api_key", "API key"),
+        Binding("ctrl+t", "change_theme", "Theme"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        key: ApiKey | None,
+        base_url: str,
+        demo: bool = False,
+        clock: Clock | None = None,
+        store: GenerationStore | None = None,
+        draft_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.key = key
+        self.base_url = base_url
+        self.demo = demo
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        self._store = store
+        self.main = MainScreen(draft=Draft(draft_path), demo=demo)
+        self.session: Session | None = None
+
+    async def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        await self.push_screen(self.main)
+        if self._store is None:
+            self._store = GenerationStore()
+        if self.key is None and not self.demo:
+            self.main.banner.set(
+                "key", "No API key yet: press ctrl+k to enter one.", severity="error"
+            )
+            self._show_cache_only()
+            self.action_api_key()
+        else:
+            self.call_later(self._start_session, self.key)
+
+    def _show_cache_only(self) -> None:
+        # Browsing the cache needs no key: a session without one never sends a request.
+        self.call_later(self._start_session, None, False)
+
+    async def _start_session(self, key: ApiKey | None, connect: bool = True) -> None:
+        if self.session is not None:
+            await self.session.close()
+        assert self._store is not None
+        self.session = Session(
+            key=key,
+            base_url=self.base_url,
+            store=self._store,
+            clock=self.clock,
+            on_update=self.main.live.watcher_update,
+            on_error=self.main.live.watcher_error,
+            on_timeout=self.main.live.watcher_gave_up,
+        )
+        await self.session.open()
+        self.main.attach(self.session, connect=connect)
+
+    async def on_unmount(self) -> None:
+        self.main.save_draft()
+        if self.session is not None:
+            await self.session.close()
+        if self._store is not None:
+            self._store.close()
+
+    def _remember_theme(self, theme: Any) -> None:
+        if theme.name != self.settings.theme:
+            self.settings.theme = theme.name
+            save_settings({"theme": theme.name})
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Every key, grouped by where it works."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.main))
+
+    def action_api_key(self) -> None:
+        """Enter or replace the API key."""
+        if isinstance(self.screen, KeyEntryScreen):
+            return
+        reason = self.main.banner.text_of("key")
+        self.push_screen(KeyEntryScreen(self._check_key, reason=reason), self._key_entered)
+
+    async def _check_key(self, key: ApiKey) -> str | None:
+        from fttui.api import errors
+        from fttui.api.client import FinetuningClient
+
+        try:
+            async with FinetuningClient(key, self.base_url, clock=self.clock) as client:
+                await client.me()
+        except errors.ProPlanRequired:
+            return None  # a real key: the plan message is shown on the main screen
+        except errors.AuthError as exc:
+            return f"The server rejected this key: {exc.message}"
+        except errors.FttuiError as exc:
+            return f"Could not check the key: {exc.message}"
+        return None
+
+    async def _key_entered(self, key: ApiKey | None) -> None:
+        if key is None:
+            return
+        if not self.demo:
+            save_api_key(key)
+        self.key = key
+        self.main.banner.clear("key")
+        self.notify("API key saved." if not self.demo else "API key accepted.")
+        await self._start_session(key)
+
+
+def run_app(
+    *,
+    settings: Settings,
+    key: ApiKey | None,
+    base_url: str,
+    demo: bool,
+    clock: Clock | None = None,
+) -> int:
+    """Run the app until the user quits; returns the exit code."""
+    app = FttuiApp(settings=settings, key=key, base_url=base_url, demo=demo, clock=clock)
+    result = app.run()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,24 @@
+"""Messages that cross panes (each pane's own messages are nested in its class)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from fttui.api.models import Generation
+
+
+class GenerationUpdated(Message):
+    """The watcher saw `generation` change (new status, audio ready, failed)."""
+
+    def __init__(self, generation: Generation) -> None:
+        super().__init__()
+        self.generation = generation
+
+
+class GenerationGone(Message):
+    """The server no longer has `generation_id` (NOT_FOUND): drop it from every view."""
+
+    def __init__(self, generation_id: str, reason: str = "") -> None:
+        super().__init__()
+        self.generation_id = generation_id
+        self.reason = reason

@@ -1,0 +1,109 @@
+"""What each documented error means to the person at the keyboard.
+
+`explain` turns an exception from the client into a `Problem`: the words to show, where
+(a banner of a given kind), whether to count down, whether to ask for a key, and
+whether submitting must wait. The screen decides nothing on its own about errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fttui.api import errors
+from fttui.tui.text import clean
+
+PLAN_MESSAGE = (
+    "Your plan has no API access: the finetuning.ai API needs a Pro (or Lifetime) plan. "
+    "Upgrade under Pricing on finetuning.ai, then restart fttui."
+)
+DEFAULT_WAIT = 30.0
+
+BLOCKING: dict[str, str] = {
+    "plan": "Your plan has no API access.",
+    "credits": "No generations left this month: submit is off until credits return.",
+    "rate": "Rate limited: wait for the countdown.",
+    "key": "No working API key: press ctrl+k to enter one.",
+    "unconfirmed": "A submission's outcome is unknown: checking before re-sending.",
+}
+"""Banner kinds during which submitting is off, and the reason shown at the form."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """How to present one error."""
+
+    kind: str
+    """The banner line it occupies: offline, rate, queue, credits, plan, key, server."""
+    text: str
+    """What to say; "{seconds}" in it counts down when `seconds` is set."""
+    severity: str = "error"
+    seconds: float | None = None
+    ask_for_key: bool = False
+    blocks_submit: bool = False
+
+
+def _server_says(exc: errors.FttuiError) -> str:
+    message = clean(exc.message).strip()
+    return f" (server: {message})" if message else ""
+
+
+def explain(exc: BaseException) -> Problem:
+    """The presentation of `exc`; unknown exceptions are shown with their message."""
+    if isinstance(exc, errors.ProPlanRequired):
+        return Problem("plan", PLAN_MESSAGE, blocks_submit=True)
+    if isinstance(exc, errors.AuthError):
+        text = (
+            "No API key yet."
+            if isinstance(exc, errors.MissingApiKey)
+            else ("The server rejected the API key (revoked, unknown or mistyped).")
+        )
+        return Problem("key", text, ask_for_key=True)
+    if isinstance(exc, errors.RateLimited):
+        return Problem(
+            "rate",
+            "Rate limited (60 requests a minute, 10 generations): going on in {seconds} s.",
+            severity="warning",
+            seconds=exc.retry_after or DEFAULT_WAIT,
+            blocks_submit=True,
+        )
+    if isinstance(exc, errors.QueueFull):
+        return Problem(
+            "queue",
+            "Queue full: too many generations in progress. A slot should free in {seconds} s"
+            " — press w to submit then.",
+            severity="warning",
+            seconds=exc.retry_after or DEFAULT_WAIT,
+        )
+    if isinstance(exc, errors.MonthlyLimitReached):
+        return Problem(
+            "credits",
+            "Monthly limit reached: no generations left. Submit is off until credits "
+            "return (new month or a credit pack); your draft is kept.",
+            blocks_submit=True,
+        )
+    if isinstance(exc, errors.ValidationFailed):
+        return Problem("server", "The server refused the request" + _server_says(exc))
+    if isinstance(exc, errors.NotFound):
+        return Problem("server", "Not found" + _server_says(exc), severity="warning")
+    if isinstance(exc, errors.SubmissionUnconfirmed):
+        return Problem(
+            "unconfirmed",
+            "The server did not confirm the submission. Submit is off until fttui knows "
+            "whether it was created (nothing is re-sent); checking again in {seconds} s.",
+            severity="warning",
+            seconds=30,
+            blocks_submit=True,
+        )
+    if isinstance(exc, errors.ServerError):
+        return Problem("server", "The server had a problem" + _server_says(exc))
+    if isinstance(exc, errors.TransportError):
+        return Problem(
+            "offline",
+            "Offline: cannot reach the server"
+            + _server_says(exc)
+            + ". Cached generations stay browsable; retrying in {seconds} s.",
+            seconds=10,
+        )
+    if isinstance(exc, errors.ApiError):
+        return Problem("server", f"{exc.error_code}" + _server_says(exc))
+    return Problem("server", clean(f"Unexpected error: {exc}"))

@@ -1,0 +1,409 @@
+"""The main screen: account header, banner, form, list and detail, player bar.
+
+It routes what the panes ask for to the session (client, cache, watcher), and hands
+the answers back down. Errors go through `problems.explain`, which says where and how
+each one is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from fttui.api import errors
+from fttui.api.models import Generation, StatusFilter
+from fttui.tui.draft import Draft
+from fttui.tui.live import LiveUpdates, remix_fields
+from fttui.tui.messages import GenerationGone, GenerationUpdated
+from fttui.tui.problems import BLOCKING, Problem, explain
+from fttui.tui.screens.detail import DetailScreen
+from fttui.tui.session import Session
+from fttui.tui.submitting import Submitter
+from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
+from fttui.tui.widgets.banner import Banner
+from fttui.tui.widgets.generation_detail import GenerationDetail
+from fttui.tui.widgets.generation_form import GenerationForm
+from fttui.tui.widgets.generation_list import GenerationList
+
+PAGE_SIZE = 50
+DRAFT_DELAY = 0.5
+"""Seconds of quiet typing before the draft is written."""
+ACCOUNT_REFRESH_GAP = 20.0
+"""At most one /v1/me per this many seconds when generations finish."""
+
+
+class MainScreen(Screen[None]):
+    """Form on the left, list and detail on the right; one pane at a time when narrow."""
+
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 - Textual's own declaration is a plain list
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("ctrl+enter", "submit", "Submit", show=False, priority=True),
+        Binding("n", "new", "Form"),
+        Binding("l", "list", "List"),
+        Binding("escape", "list", "List", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("r", "remix", "Remix"),
+        Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("w", "submit_when_free", "Submit when free"),
+    ]
+
+    def __init__(self, *, draft: Draft, demo: bool) -> None:
+        super().__init__()
+        self.session: Session | None = None
+        self._draft = draft
+        self._demo = demo
+        self._draft_timer: Timer | None = None
+        self._account_timer: Timer | None = None
+        self._submitter = Submitter(self)
+        self.live = LiveUpdates(self, self._submitter)
+        self._unsaved: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AccountHeader(id="header")
+        yield Banner(id="banner")
+        with Horizontal(id="body"):
+            form = GenerationForm(id="form")
+            form.border_title = "New generation"
+            yield form
+            with Vertical(id="browse"):
+                listing = GenerationList(id="list")
+                listing.border_title = "Generations"
+                yield listing
+                detail = GenerationDetail(id="detail")
+                detail.border_title = "Detail"
+                yield detail
+        yield Container(id="player-slot")
+        yield Footer()
+
+    # --- panes ------------------------------------------------------------------------
+
+    @property
+    def header(self) -> AccountHeader:
+        return self.query_one(AccountHeader)
+
+    @property
+    def banner(self) -> Banner:
+        return self.query_one(Banner)
+
+    @property
+    def form(self) -> GenerationForm:
+        return self.query_one(GenerationForm)
+
+    @property
+    def listing(self) -> GenerationList:
+        return self.query_one(GenerationList)
+
+    @property
+    def detail(self) -> GenerationDetail:
+        return self.query_one("#detail", GenerationDetail)
+
+    def on_mount(self) -> None:
+        self.header.demo = self._demo
+        self.form.load(self._draft.load())
+        self.listing.focus_table()
+
+    # --- the session --------------------------------------------------------------------
+
+    def attach(self, session: Session, *, connect: bool = True) -> None:
+        """Use `session` from now on (a new key means a new session); show the cache now."""
+        self.session = session
+        self.listing.set_now(session.clock.now())
+        self.reload_list()
+        self.update_blocked()
+        if connect:
+            self.connect()
+
+    @work(exclusive=True, group="connect")
+    async def connect(self) -> None:
+        """Who am I, what is new, what is still running: then keep watching."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            account = await session.client.me()
+            self._account_seen(account)
+            await session.library.refresh_newest()
+        except Exception as exc:
+            self.show_problem(exc)
+            return
+        finally:
+            self.rate_seen()
+        self.banner.clear("offline")
+        self.reload_list()
+        for generation_id in session.store.ids_in_progress():
+            self.live.follow(session.store.get(generation_id) or generation_id)
+        self.count_running()
+        self.run_watcher()
+
+    @work(exclusive=True, group="watcher")
+    async def run_watcher(self) -> None:
+        """The one watcher: it polls only while something is in progress."""
+        if self.session is not None:
+            await self.session.watcher.run()
+
+    def _account_seen(self, account: Any) -> None:
+        self.header.account = account
+        if self.session is not None:
+            self.session.account = account
+        remaining = account.limits.total_remaining
+        if remaining is not None and remaining > 0 and "credits" in self.banner.kinds:
+            self.banner.clear("credits")  # credits came back: submitting is possible again
+            self.update_blocked()
+        elif remaining == 0:
+            self.show_problem(errors.MonthlyLimitReached("no credits left", status=402))
+
+    def rate_seen(self) -> None:
+        """Show the rate-limit headroom the last answer reported."""
+        if self.session is not None:
+            rate = self.session.client.rate
+            self.header.rate = RateHeadroom(rate.limit, rate.remaining)
+
+    def count_running(self) -> None:
+        """Show how many generations are in progress."""
+        if self.session is not None:
+            self.header.in_progress = len(self.session.watcher.in_flight)
+
+    @work(exclusive=True, group="account")
+    async def refresh_account(self) -> None:
+        """Ask /v1/me again (sparingly: see `ACCOUNT_REFRESH_GAP`)."""
+        self._account_timer = None
+        if self.session is None:
+            return
+        try:
+            self._account_seen(await self.session.client.me())
+        except Exception as exc:
+            self.show_problem(exc)
+        finally:
+            self.rate_seen()
+
+    def refresh_account_soon(self) -> None:
+        """Ask /v1/me once, a little later (several finishing generations share it)."""
+        if self._account_timer is None:
+            self._account_timer = self.set_timer(ACCOUNT_REFRESH_GAP, self.refresh_account)
+
+    # --- problems -------------------------------------------------------------------------
+
+    def show_problem(self, exc: BaseException) -> Problem:
+        """Show `exc` where the user is looking; returns how it was presented."""
+        problem = explain(exc)
+        if problem.ask_for_key:
+            self.banner.set("key", problem.text, severity="error")
+            self.app.call_later(self.app.run_action, "api_key")
+        else:
+            self.banner.set(
+                problem.kind, problem.text, severity=problem.severity, seconds=problem.seconds
+            )
+        self.update_blocked()
+        return problem
+
+    def update_blocked(self) -> None:
+        """Disable submitting while a banner says it cannot work, with the reason."""
+        found = [text for kind, text in BLOCKING.items() if kind in self.banner.kinds]
+        self.form.blocked = found[0] if found else ""
+
+    @on(Banner.CountdownFinished)
+    def _countdown_finished(self, event: Banner.CountdownFinished) -> None:
+        self.update_blocked()
+        if event.kind == "offline":
+            self.connect()
+        elif event.kind == "queue":
+            self._submitter.slot_may_be_free()
+        elif event.kind == "unconfirmed":
+            self._submitter.reconcile()
+
+    # --- the list -------------------------------------------------------------------------
+
+    def reload_list(self) -> None:
+        """Show the first page of the cache for the current search and filter."""
+        if self.session is None:
+            return
+        query, status = self.listing.query_text, self.listing.status_filter
+        rows = self.session.store.page(status=status, query=query or None, limit=PAGE_SIZE)
+        total = self.session.store.count(status=status, query=query or None)
+        self.listing.show(rows, total=total, exhausted=self._exhausted(len(rows), total, status))
+
+    def _exhausted(self, shown: int, total: int, status: StatusFilter | None) -> bool:
+        if shown < total or self.session is None:
+            return False
+        return not self.session.library.has_more(status)
+
+    @on(GenerationList.QueryChanged)
+    def _query_changed(self, event: GenerationList.QueryChanged) -> None:
+        self.reload_list()
+
+    @on(GenerationList.NeedMore)
+    def _need_more(self, event: GenerationList.NeedMore) -> None:
+        if self.session is None:
+            return
+        query = event.query or None
+        total = self.session.store.count(status=event.status, query=query)
+        if event.offset < total:
+            rows = self.session.store.page(
+                status=event.status, query=query, limit=PAGE_SIZE, offset=event.offset
+            )
+            shown = event.offset + len(rows)
+            self.listing.append(
+                rows, total=total, exhausted=self._exhausted(shown, total, event.status)
+            )
+        elif not self._exhausted(event.offset, total, event.status):
+            self.listing.set_loading(True)
+            self.load_older(event.status)
+
+    @work(exclusive=True, group="older")
+    async def load_older(self, status: StatusFilter | None) -> None:
+        """The cache ran out: fetch the next page from the server, then show it."""
+        if self.session is None:
+            return
+        try:
+            await self.session.library.load_more(status)
+        except Exception as exc:
+            self.show_problem(exc)
+            self.listing.set_loading(False)
+            return
+        finally:
+            self.rate_seen()
+        offset = len(self.listing.rows)
+        query = self.listing.query_text or None
+        status_now = self.listing.status_filter
+        rows = self.session.store.page(
+            status=status_now, query=query, limit=PAGE_SIZE, offset=offset
+        )
+        total = self.session.store.count(status=status_now, query=query)
+        self.listing.append(
+            rows, total=total, exhausted=self._exhausted(offset + len(rows), total, status_now)
+        )
+
+    @on(GenerationList.Highlighted)
+    def _highlighted(self, event: GenerationList.Highlighted) -> None:
+        self.detail.show(event.generation)
+
+    @on(GenerationList.Opened)
+    def _opened(self, event: GenerationList.Opened) -> None:
+        if self.has_class("-narrow"):
+            self.app.push_screen(DetailScreen(event.generation))
+        self.fetch_detail(event.generation.id)
+
+    @work(group="detail")
+    async def fetch_detail(self, generation_id: str) -> None:
+        """Every field (file size, error message…) comes only with the single GET."""
+        if self.session is None:
+            return
+        try:
+            generation = await self.session.client.get_generation(generation_id)
+        except errors.NotFound as exc:
+            self.post_message(GenerationGone(generation_id, exc.message))
+            return
+        except Exception as exc:
+            self.show_problem(exc)
+            return
+        finally:
+            self.rate_seen()
+        self.post_message(GenerationUpdated(generation))
+
+    # --- live updates ---------------------------------------------------------------------
+
+    @on(GenerationUpdated)
+    def _generation_updated(self, event: GenerationUpdated) -> None:
+        self.live.updated(event.generation)
+
+    @on(GenerationGone)
+    def _generation_gone(self, event: GenerationGone) -> None:
+        self.live.gone(event.generation_id)
+
+    # --- the form ---------------------------------------------------------------------------
+
+    @on(GenerationForm.Changed)
+    def _form_changed(self, event: GenerationForm.Changed) -> None:
+        # Debounced: the file is written once typing pauses, not on every key.
+        self._unsaved = event.fields
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Write the form to the draft file now."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        forms = self.query(GenerationForm)  # gone already when the app is shutting down
+        if forms:
+            self._unsaved = forms.first().fields()
+        if self._unsaved is not None:
+            self._draft.save(self._unsaved)
+            self._unsaved = None
+
+    @on(GenerationForm.SubmitRequested)
+    def _submit_requested(self, event: GenerationForm.SubmitRequested) -> None:
+        self.save_draft()
+        self._submitter.submit(event.request)
+
+    def accepted(self, generation: Generation, credits_remaining: int | None) -> None:
+        """The server created `generation`: show it, watch it, count the credit."""
+        if self.session is None:
+            return
+        self.session.library.apply(generation)
+        self.live.follow(generation)
+        self.header.credits_remaining(credits_remaining)
+        self.form.after_submitted()
+        self.save_draft()
+        self.reload_list()
+        self.count_running()
+        self.run_watcher()
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        """Send the form (from any field, or from the list)."""
+        self.form.action_submit()
+
+    def action_new(self) -> None:
+        """Go to the form."""
+        self.add_class("-show-form")
+        self.form.query_one("#tags").focus()
+
+    def action_list(self) -> None:
+        """Go to the list."""
+        self.remove_class("-show-form")
+        self.listing.focus_table()
+
+    def action_search(self) -> None:
+        """Search titles, prompts and tags."""
+        self.remove_class("-show-form")
+        self.listing.action_search()
+
+    def action_refresh(self) -> None:
+        """Ask the server for what is new (and settle unconfirmed submissions)."""
+        self.connect()
+        self._submitter.reconcile()
+
+    def action_remix(self) -> None:
+        """Copy the selected generation's parameters and seed into the form."""
+        generation = self.listing.selected
+        if generation is None:
+            self.notify("Select a generation to remix first.", severity="warning")
+            return
+        self.form.load(remix_fields(generation))
+        self.action_new()
+        self.notify(
+            f"Parameters of “{generation.display_title}” copied into the form.", markup=False
+        )
+
+    def action_submit_when_free(self) -> None:
+        """After QUEUE_FULL: submit the same request as soon as a slot frees."""
+        self._submitter.arm()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit_when_free":
+            return self._submitter.can_arm
+        return True

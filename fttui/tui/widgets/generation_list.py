@@ -1,0 +1,317 @@
+"""The generations list: newest first, paged, searchable, filterable, live.
+
+The list never holds the whole history. It shows what it was handed (a page of the
+local cache), and when the cursor or the scroll position nears the last loaded row it
+posts `NeedMore`; whoever owns the cache answers with `append`. Search and filter
+changes post `QueryChanged` on every keystroke and the owner answers with `show`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable, Input, Select, Static
+
+from fttui.api.models import STATUSES, Generation, StatusFilter
+from fttui.tui.text import clean, count, minutes_seconds, relative_time, shorten, status_text
+
+# (key, label, width); width 0 is the title, which takes what is left.
+_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("title", "Title", 0),
+    ("status", "Status", 12),
+    ("duration", "Len", 5),
+    ("bpm", "BPM", 3),
+    ("keyscale", "Key", 8),
+    ("created", "Created", 10),
+    ("plays", "Plays", 5),
+)
+_NARROW_DROPS = frozenset({"keyscale", "plays"})  # below 72 columns, the least useful go
+PREFETCH_ROWS = 15
+"""Ask for more when the cursor or the viewport is this close to the last row."""
+
+
+def as_status(value: object) -> StatusFilter | None:
+    """A status filter from a select's value (None: all statuses)."""
+    for status in ("pending", "processing", "completed", "failed"):
+        if value == status:
+            return status
+    return None
+
+
+class _Table(DataTable[Text]):
+    """The rows, with vim keys, telling its list when the viewport nears the end."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "Top", show=False),
+        Binding("G", "scroll_bottom", "Bottom", show=False),
+    ]
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new + self.scrollable_content_region.height >= self.row_count - PREFETCH_ROWS:
+            self.post_message(GenerationList.NearEnd())
+
+
+class GenerationList(Vertical):
+    """Search box, status filter and the table of generations."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "cycle_filter", "Filter"),
+    ]
+
+    class QueryChanged(Message):
+        """The search text or the status filter changed: show the first page anew."""
+
+        def __init__(self, query: str, status: StatusFilter | None) -> None:
+            super().__init__()
+            self.query = query
+            self.status = status
+
+    class NeedMore(Message):
+        """Load the rows after the `offset` already shown."""
+
+        def __init__(self, offset: int, query: str, status: StatusFilter | None) -> None:
+            super().__init__()
+            self.offset = offset
+            self.query = query
+            self.status = status
+
+    class Highlighted(Message):
+        """The cursor moved to `generation` (None when the list is empty)."""
+
+        def __init__(self, generation: Generation | None) -> None:
+            super().__init__()
+            self.generation = generation
+
+    class Opened(Message):
+        """Enter was pressed on `generation`."""
+
+        def __init__(self, generation: Generation) -> None:
+            super().__init__()
+            self.generation = generation
+
+    class NearEnd(Message):
+        """Internal: the table's viewport reached the last loaded rows."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[Generation] = []
+        self._index: dict[str, int] = {}
+        self._total = 0
+        self._exhausted = True
+        self._waiting = False
+        self._now = datetime.now(timezone.utc)
+        self._layout: tuple[int, bool] = (0, False)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="list-tools"):
+            yield Input(placeholder="/ search title, prompt, tags", id="search", compact=True)
+            yield Select([(s, s) for s in STATUSES], prompt="all", id="status-filter", compact=True)
+        yield _Table(cursor_type="row", show_row_labels=False, zebra_stripes=True, id="table")
+        yield Static("", id="list-summary")
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one(_Table)
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one("#search", Input).value.strip()
+
+    @property
+    def status_filter(self) -> StatusFilter | None:
+        value = self.query_one("#status-filter", Select).value
+        return as_status(value)
+
+    @property
+    def rows(self) -> list[Generation]:
+        """The generations loaded into the table, in order."""
+        return list(self._rows)
+
+    @property
+    def selected(self) -> Generation | None:
+        row = self.table.cursor_row
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    # --- data handed down ------------------------------------------------------------
+
+    def set_now(self, now: datetime) -> None:
+        """The time that "created … ago" is measured from (injected for stable pictures)."""
+        self._now = now
+
+    def show(self, rows: Sequence[Generation], *, total: int, exhausted: bool) -> None:
+        """Replace the rows (a new query, or a refresh); keep the cursor on the same id."""
+        keep = self.selected.id if self.selected else None
+        self._rows = []
+        self._index = {}
+        self.table.clear()
+        self._add(rows)
+        self._total, self._exhausted, self._waiting = total, exhausted, False
+        if keep is not None and keep in self._index:
+            self.table.move_cursor(row=self._index[keep], animate=False)
+        self._summarise()
+        self.post_message(self.Highlighted(self.selected))
+
+    def append(self, rows: Sequence[Generation], *, total: int, exhausted: bool) -> None:
+        """Add the next page under the rows already shown."""
+        self._add([g for g in rows if g.id not in self._index])
+        self._total, self._exhausted, self._waiting = total, exhausted, False
+        self._summarise()
+
+    def update(self, generation: Generation) -> None:
+        """A generation changed (the watcher saw it move on): redraw its row only."""
+        index = self._index.get(generation.id)
+        if index is None:
+            return
+        self._rows[index] = generation
+        for key, value in zip(self._column_keys(), self._cells(generation), strict=False):
+            self.table.update_cell(generation.id, key, value)
+        if index == self.table.cursor_row:
+            self.post_message(self.Highlighted(generation))
+
+    def drop(self, generation_id: str) -> None:
+        """Drop a generation that no longer exists."""
+        if generation_id not in self._index:
+            return
+        self.table.remove_row(generation_id)
+        self._rows = [g for g in self._rows if g.id != generation_id]
+        self._index = {g.id: i for i, g in enumerate(self._rows)}
+        self._total = max(0, self._total - 1)
+        self._summarise()
+        self.post_message(self.Highlighted(self.selected))
+
+    def set_loading(self, loading: bool) -> None:
+        """Say that older generations are on their way from the server."""
+        self._waiting = loading
+        self._summarise()
+
+    # --- building rows --------------------------------------------------------------------
+
+    def _column_keys(self) -> list[str]:
+        narrow = self._layout[1]
+        return [key for key, _, _ in _COLUMNS if not (narrow and key in _NARROW_DROPS)]
+
+    def _cells(self, generation: Generation) -> list[Text]:
+        title_width = self._layout[0]
+        params = generation.parameters
+        key, scale = params.key_and_scale
+        cells = {
+            "title": Text(shorten(clean(generation.display_title), title_width)),
+            "status": status_text(generation.status),
+            "duration": Text(minutes_seconds(generation.length_seconds), justify="right"),
+            "bpm": Text("–" if params.bpm is None else str(params.bpm), justify="right"),
+            "keyscale": Text(clean(" ".join(p for p in (key, scale and scale[:3]) if p)) or "–"),
+            "created": Text(relative_time(generation.created_at, self._now)),
+            "plays": Text(count(generation.play_count), justify="right"),
+        }
+        return [cells[key] for key in self._column_keys()]
+
+    def _add(self, rows: Sequence[Generation]) -> None:
+        for generation in rows:
+            self._index[generation.id] = len(self._rows)
+            self._rows.append(generation)
+            self.table.add_row(*self._cells(generation), key=generation.id)
+
+    def _build_columns(self) -> None:
+        table = self.table
+        keep = table.cursor_row
+        table.clear(columns=True)
+        for key in self._column_keys():
+            label, width = next((lbl, w) for k, lbl, w in _COLUMNS if k == key)
+            table.add_column(label, key=key, width=width or self._layout[0])
+        rows, self._rows, self._index = self._rows, [], {}
+        self._add(rows)
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1), animate=False)
+
+    def _summarise(self) -> None:
+        shown = len(self._rows)
+        text = f"{shown:,} of {self._total:,}" if self._total > shown else f"{shown:,}"
+        if not shown and not self._waiting:
+            text += (
+                "  nothing matches"
+                if self.query_text or self.status_filter
+                else "  no generations yet: press n to describe one"
+            )
+        if self._waiting:
+            text += "  loading more…"
+        elif not self._exhausted:
+            text += "  (scroll for more)"
+        self.query_one("#list-summary", Static).update(text)
+
+    def _ask_for_more(self) -> None:
+        if not self._exhausted and not self._waiting:
+            self._waiting = True
+            self._summarise()
+            self.post_message(self.NeedMore(len(self._rows), self.query_text, self.status_filter))
+
+    # --- events -------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        width = event.size.width
+        narrow = width < 72
+        fixed = sum(w + 2 for k, _, w in _COLUMNS if w and not (narrow and k in _NARROW_DROPS))
+        # 2 for the title's own padding, 2 for a vertical scrollbar, 2 for the border.
+        layout = (max(12, width - fixed - 6), narrow)
+        if layout != self._layout:
+            self._layout = layout
+            self._build_columns()
+
+    @on(_Table.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Highlighted(self.selected))
+        if event.cursor_row >= len(self._rows) - PREFETCH_ROWS:
+            self._ask_for_more()
+
+    @on(_Table.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.selected is not None:
+            self.post_message(self.Opened(self.selected))
+
+    @on(NearEnd)
+    def _near_end(self, event: NearEnd) -> None:
+        event.stop()
+        if self._rows:
+            self._ask_for_more()
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed, "#status-filter")
+    def _query_changed(self, event: Message) -> None:
+        event.stop()
+        self.post_message(self.QueryChanged(self.query_text, self.status_filter))
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    def action_search(self) -> None:
+        """Focus the search box."""
+        self.query_one("#search", Input).focus()
+
+    def action_cycle_filter(self) -> None:
+        """Show all, then each status in turn."""
+        select: Select[str] = self.query_one("#status-filter", Select)
+        order: list[StatusFilter | None] = [None, *map(as_status, STATUSES)]
+        following = order[(order.index(self.status_filter) + 1) % len(order)]
+        if following is None:
+            select.clear()
+        else:
+            select.value = following
+
+    def focus_table(self) -> None:
+        """Put the keyboard on the rows."""
+        self.table.focus()

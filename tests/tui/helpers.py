@@ -1,0 +1,52 @@
+"""Helpers for driving the whole app against the simulator (imported by the tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from fttui.api.key import ApiKey
+from fttui.clock import SystemClock
+from fttui.config import Settings
+from fttui.tui.app import FttuiApp
+
+FIXED_NOW = datetime(2026, 1, 15, 10, 30, tzinfo=timezone.utc)
+
+
+class FrozenClock(SystemClock):
+    """Real waiting, but a wall clock stuck at one moment: stable "… ago" texts."""
+
+    def __init__(self, now: datetime = FIXED_NOW) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+def make_app(base_url: str, key: str | None, **options: Any) -> FttuiApp:
+    """The app as `fttui` would start it, with bell and theme saving kept quiet."""
+    settings = options.pop("settings", None) or Settings(bell=False)
+    return FttuiApp(
+        settings=settings,
+        key=ApiKey(key) if key else None,
+        base_url=base_url,
+        clock=options.pop("clock", None) or FrozenClock(),
+        **options,
+    )
+
+
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], object], what: str, *, limit: float = 15.0
+) -> None:
+    """Let the app run until `condition()` holds; fail after `limit` seconds of trying."""
+    step = 0.05
+    for _ in range(int(limit / step)):
+        if condition():
+            return
+        await pilot.pause(step)
+    if not condition():
+        pytest.fail(f"timed out waiting for {what}")

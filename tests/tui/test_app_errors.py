@@ -1,0 +1,182 @@
+"""Every documented error reaches the user where they are looking."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from fttui.api import errors
+from fttui.api.models import GenerationRequest
+from fttui.sim.accounts import EXHAUSTED_KEY, NO_API_PLAN_KEY
+from fttui.tui.app import FttuiApp
+from fttui.tui.screens.main import MainScreen
+
+from .helpers import make_app, wait_for
+
+
+def _connected(app: FttuiApp) -> bool:
+    return app.main.header.account is not None
+
+
+def _submit(main: MainScreen, tags: str = "test tune") -> None:
+    """What ctrl+s does once the form is valid (without the key-repeat guard)."""
+    main.form.busy = True
+    main._submitter.submit(GenerationRequest.from_fields({"tags": tags}))
+
+
+def _fail_posts_with(app: FttuiApp, exc: Exception) -> None:
+    async def refuse(request: Any) -> Any:
+        raise exc
+
+    assert app.session is not None
+    app.session.client.create_generation = refuse  # type: ignore[method-assign]
+
+
+async def test_plan_without_api_access_explains_the_plan(sim) -> None:
+    app = make_app(sim.base_url, NO_API_PLAN_KEY)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: "plan" in app.main.banner.kinds, "the plan banner")
+        assert "Pro" in app.main.banner.text_of("plan")
+        assert app.main.form.blocked
+
+
+async def test_exhausted_month_disables_submit_and_keeps_the_draft(sim) -> None:
+    app = make_app(sim.base_url, EXHAUSTED_KEY)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: "credits" in app.main.banner.kinds, "the credits banner")
+        app.main.form.load({"tags": "kept"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert sim.post_count(EXHAUSTED_KEY) == 0
+        assert "until credits return" in app.main.form.blocked
+        assert app.main.form.fields()["tags"] == "kept"
+
+
+async def test_queue_full_counts_down_and_offers_to_submit_later(sim_factory) -> None:
+    sim = sim_factory(speed=0.01)  # nothing finishes during the test
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        depth = main.header.account.limits.queue_depth
+        for n in range(depth + 1):
+            _submit(main, f"tune {n}")
+            await wait_for(pilot, lambda: not main.form.busy, "an answer")
+        assert "queue" in main.banner.kinds
+        assert " s" in main.banner.text_of("queue")  # the countdown
+        assert main.check_action("submit_when_free", ()) is True
+        await pilot.press("w")
+        assert "by itself" in main.banner.text_of("queue")
+        posts = sim.post_count()
+        main._submitter.slot_may_be_free()  # what a finished generation triggers
+        await wait_for(pilot, lambda: sim.post_count() == posts + 1, "the armed submit")
+
+
+async def test_rate_limited_counts_down_then_goes_on(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        _fail_posts_with(app, errors.RateLimited("slow down", status=429, retry_after=3))
+        _submit(main)
+        await wait_for(pilot, lambda: "rate" in main.banner.kinds, "the rate banner")
+        assert "in 3 s" in main.banner.text_of("rate")
+        assert main.form.blocked
+        main.banner.tick()
+        assert "in 2 s" in main.banner.text_of("rate")
+        main.banner.tick()
+        main.banner.tick()
+        await pilot.pause()
+        assert "rate" not in main.banner.kinds
+        assert not main.form.blocked
+
+
+async def test_server_validation_messages_land_at_the_fields(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        details = [{"field": "bpm", "message": "bpm [b]must[/b] be 60-200"}]
+        _fail_posts_with(app, errors.ValidationFailed("invalid", status=400, details=details))
+        _submit(main)
+        await wait_for(pilot, lambda: main.form.query_one("#bpm-error").has_class("-shown"), "it")
+        assert str(main.form.query_one("#bpm-error").render()) == "bpm [b]must[/b] be 60-200"
+
+
+async def test_generation_failed_says_it_was_not_created_and_offers_a_retry(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        _fail_posts_with(app, errors.GenerationFailed("queue down", status=500))
+        _submit(main)
+        await wait_for(pilot, lambda: "server" in main.banner.kinds, "the banner")
+        text = main.banner.text_of("server")
+        assert "not created" in text and "ctrl+s" in text
+        assert not main.form.blocked
+
+
+async def test_lost_answer_is_reconciled_not_resent(sim) -> None:
+    sim.set_faults(drop_after_commit="next:1,only:POST")
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        _submit(main, "lost answer")
+        await wait_for(pilot, lambda: not main.form.busy, "the outcome")
+        assert sim.post_count() == 1
+        assert sim.generation_count() == 1
+        await wait_for(pilot, lambda: main.listing.rows, "the list")
+        assert main.listing.rows[0].prompt == "lost answer"
+
+
+async def test_unconfirmed_submission_blocks_submit_until_settled(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        _fail_posts_with(app, errors.SubmissionUnconfirmed("lost", journal_id="j1"))
+        _submit(main)
+        await wait_for(pilot, lambda: "unconfirmed" in main.banner.kinds, "the banner")
+        assert main.form.blocked
+
+
+async def test_a_vanished_generation_is_dropped_with_a_message(sim_factory) -> None:
+    sim = sim_factory(generations=5, seed=4)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 40)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 5, "the list")
+        await pilot.press("j")
+        gone = main.listing.selected
+        assert gone is not None
+        with sim.state.lock:
+            sim.state._by_id.pop(gone.id)
+            for items in sim.state._generations.values():
+                items[:] = [g for g in items if g.id != gone.id]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(main.listing.rows) == 4, "the row to go")
+        assert gone.id not in [g.id for g in main.listing.rows]
+        assert any("no longer exists" in str(n.message) for n in app._notifications)
+
+
+def _dead_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+async def test_offline_start_shows_the_cache_and_a_banner(sim_factory) -> None:
+    sim = sim_factory(generations=12, seed=6)
+    first = make_app(sim.base_url, sim.demo_key)
+    async with first.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: len(first.main.listing.rows) == 12, "the first sync")
+    app = make_app(_dead_url(), sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: "offline" in main.banner.kinds, "the offline banner")
+        assert len(main.listing.rows) == 12
+        await pilot.press("slash", *"zzz-no-match")
+        await pilot.pause()
+        assert main.listing.rows == []

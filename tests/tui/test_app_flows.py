@@ -1,0 +1,154 @@
+"""The whole app against the simulator: submit, live updates, list, remix, draft."""
+
+from __future__ import annotations
+
+import stat
+
+from textual.widgets import Input
+
+from fttui import locations
+from fttui.sim.accounts import REVOKED_KEY
+from fttui.tui.screens.key_entry import KeyEntryScreen
+from fttui.tui.widgets.generation_form import GenerationForm
+
+from .helpers import make_app, wait_for
+
+
+async def test_submit_runs_to_completed_with_a_notification(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: main.header.account is not None, "the account")
+        before = main.header.account.limits.total_remaining
+        main.form.load({"tags": "dusty lofi piano", "duration": 20, "seed": 42})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: sim.post_count() == 1, "the POST")
+        await wait_for(pilot, lambda: not main.form.busy, "the answer")
+        # Credits come from creditsRemaining, not from another /v1/me.
+        assert main.header.account.limits.total_remaining == before - 1
+        newest = main.listing.rows[0]
+        assert newest.prompt == "dusty lofi piano"
+        await wait_for(
+            pilot,
+            lambda: main.listing.rows[0].status == "completed",
+            "the watcher to see it finish",
+        )
+        assert any("completed" in (n.title or "") for n in app._notifications)
+        assert main.form.fields()["seed"] == ""  # unlocked seed goes back to random
+
+
+async def test_a_repeated_submit_key_sends_one_request(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.main.header.account is not None, "the account")
+        app.main.form.load({"tags": "one only"})
+        await pilot.press("ctrl+s", "ctrl+s", "ctrl+s")
+        await wait_for(pilot, lambda: not app.main.form.busy, "the answer")
+        await pilot.pause()
+        assert sim.post_count() == 1
+
+
+async def test_draft_survives_a_restart(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("n", *"rainy", "space", *"jazz")
+        await pilot.pause()
+    assert locations.draft_file().exists()
+    again = make_app(sim.base_url, sim.demo_key)
+    async with again.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert again.main.form.fields()["tags"] == "rainy jazz"
+
+
+async def test_remix_copies_parameters_and_seed(sim_factory) -> None:
+    sim = sim_factory(generations=10, seed=3)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 10, "the list")
+        await pilot.press("j", "j")
+        source = main.listing.selected
+        assert source is not None
+        await pilot.press("r")
+        fields = main.form.fields()
+        assert fields["tags"] == source.prompt
+        assert fields["seed"] == str(source.parameters.seed)
+        assert fields["bpm"] == str(source.parameters.bpm)
+        key, scale = source.parameters.key_and_scale
+        assert (fields["key"], fields["scale"]) == (key, scale)
+        assert isinstance(app.focused, Input) and app.focused.id == "tags"
+
+
+async def test_search_filters_incrementally(sim_factory) -> None:
+    sim = sim_factory(generations=40, seed=5)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 40, "the list")
+        await pilot.press("slash", *"fiddle")
+        await pilot.pause()
+        rows = main.listing.rows
+        assert rows and len(rows) < 40
+        assert all("fiddle" in (g.prompt or "").lower() for g in rows)
+        await pilot.press("enter", "j")  # back to the rows, which still move
+        assert main.listing.table.has_focus
+
+
+async def test_filter_by_status(sim_factory) -> None:
+    sim = sim_factory(generations=40, seed=5)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 40, "the list")
+        await pilot.press("f", "f", "f")  # all → pending → processing → completed
+        await pilot.pause()
+        assert main.listing.status_filter == "completed"
+        assert main.listing.rows
+        assert all(g.status == "completed" for g in main.listing.rows)
+
+
+async def test_paging_loads_older_generations_as_you_scroll(sim_factory) -> None:
+    sim = sim_factory(generations=130, seed=2)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) > 0, "the first page")
+        first = len(main.listing.rows)
+        assert first < 130  # never the whole history at start
+        await pilot.press("G")
+        await wait_for(pilot, lambda: len(main.listing.rows) > first, "a second page")
+        second = len(main.listing.rows)
+        await pilot.press("G")
+        await wait_for(pilot, lambda: len(main.listing.rows) > second, "a third page")
+        ids = [g.id for g in main.listing.rows]
+        assert len(ids) == len(set(ids))
+
+
+async def test_rejected_key_asks_for_a_new_one_and_saves_it(sim) -> None:
+    app = make_app(sim.base_url, REVOKED_KEY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, KeyEntryScreen), "the key dialog")
+        field = app.screen.query_one("#key-input", Input)
+        assert field.password  # masked
+        await pilot.press(*"ft_live_nothex", "enter")
+        await pilot.pause()
+        assert "not an API key" in str(app.screen.query_one("#key-error").render())
+        field.value = sim.demo_key
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: not isinstance(app.screen, KeyEntryScreen), "the dialog to close"
+        )
+        await wait_for(pilot, lambda: app.main.header.account is not None, "the account")
+    config = locations.config_file()
+    assert sim.demo_key in config.read_text()
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+
+
+async def test_no_key_shows_the_dialog_and_escape_keeps_the_cache(sim) -> None:
+    app = make_app(sim.base_url, None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, KeyEntryScreen), "the key dialog")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.main.form.blocked  # no submitting without a key
+        assert not app.main.query_one(GenerationForm).action_submit()

@@ -1,0 +1,57 @@
+"""Pictures of the main screen: empty, populated and with errors, narrow and wide.
+
+Deterministic by construction: a fixed terminal size, no animations, the simulator on
+a virtual clock that never moves (fixed ids and timestamps from its seed), and the
+app's own "now" frozen at the same moment, so "… ago" never changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from fttui.clock import VirtualClock
+from fttui.sim.accounts import EXHAUSTED_KEY
+
+from .helpers import make_app, wait_for
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+def _ready(rows: int, banner: str | None = None) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app: Any = pilot.app
+        app.animation_level = "none"
+        main = app.main
+        await wait_for(pilot, lambda: main.header.account is not None, "the account")
+        await wait_for(pilot, lambda: len(main.listing.rows) == rows, "the rows")
+        if banner is not None:
+            await wait_for(pilot, lambda: banner in main.banner.kinds, "the banner")
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_empty(snap_compare: Any, sim_factory: Any, size: tuple[int, int]) -> None:
+    sim = sim_factory(clock=VirtualClock(), seed=1)
+    app = make_app(sim.base_url, sim.demo_key)
+    assert snap_compare(app, terminal_size=size, run_before=_ready(0))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_populated(snap_compare: Any, sim_factory: Any, size: tuple[int, int]) -> None:
+    sim = sim_factory(clock=VirtualClock(), seed=1, generations=40)
+    app = make_app(sim.base_url, sim.demo_key)
+    assert snap_compare(app, terminal_size=size, run_before=_ready(40))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_out_of_credits(
+    snap_compare: Any, sim_factory: Any, size: tuple[int, int]
+) -> None:
+    sim = sim_factory(clock=VirtualClock(), seed=1)
+    app = make_app(sim.base_url, EXHAUSTED_KEY)
+    assert snap_compare(app, terminal_size=size, run_before=_ready(0, banner="credits"))
