@@ -1,0 +1,327 @@
+"""Startup benchmark: launch to first interactive frame, against a bare Textual app.
+
+Each start is a real process in a pseudo-terminal (120x36), timed from the launch until
+a marker appears in what it draws: "palette" (the footer's command-palette hint, drawn
+only with the main screen's footer) for both fttui and the baseline, a bare Textual app
+with a Header and a Footer (bench/baseline_app.py), measured the same way in the same
+run. Then fttui against a simulator holding 10,000 generations, with all of them
+already in the local cache: first frame, the cached rows shown ("50 of 10,000"), the
+resident memory of that process; and, in-process with `run_test`, the time from one
+search keystroke to the list holding the re-filtered rows.
+
+    python bench/startup.py [--runs 5]
+
+Targets: demo start <= 1.5x the baseline; with 10,000 cached: first frame within 1 s,
+a search keystroke within 50 ms, resident memory under 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fttui.sim.accounts import DEMO_KEY  # noqa: E402
+from fttui.sim.server import RunningSim, run_in_thread  # noqa: E402
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+COLUMNS, LINES = 120, 36
+FIRST_FRAME = b"palette"
+MAIN_SCREEN = b"New generation"  # the form's title: the main screen's earliest text
+LIMIT = 30.0  # seconds any one start may take before the bench gives up on it
+CACHED = 10_000
+SEARCH_KEYS = ["j", "backspace"] * 5  # each one changes the rows: jazz only, then all
+
+
+@dataclass
+class Start:
+    """One launch: seconds to each marker, and memory once they were all drawn."""
+
+    seconds: dict[bytes, float] = field(default_factory=dict)
+    hwm_kb: int = 0
+    rss_kb: int = 0
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    values = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            name, _, rest = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                values[name] = int(rest.split()[0])
+    return values.get("VmHWM", 0), values.get("VmRSS", 0)
+
+
+def launch(argv: Sequence[str], env: dict[str, str], markers: Sequence[bytes]) -> Start:
+    """Run `argv` in a pseudo-terminal until every marker was drawn, then quit it."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv), stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    start = Start()
+    seen = bytearray()
+    try:
+        deadline = began + LIMIT
+        while len(start.seconds) < len(markers):
+            left = deadline - time.perf_counter()
+            if left <= 0 or proc.poll() is not None:
+                raise RuntimeError(
+                    f"{argv[-1]}: markers {markers} not all drawn:\n{seen[-2000:]!r}"
+                )
+            ready, _, _ = select.select([master], [], [], left)
+            if ready:
+                seen += os.read(master, 1 << 16)
+                now = time.perf_counter() - began
+                for marker in markers:
+                    if marker not in start.seconds and marker in seen:
+                        start.seconds[marker] = now
+        start.hwm_kb, start.rss_kb = _memory_kb(proc.pid)
+        os.write(master, b"\x11")  # ctrl+q
+        _drain_until_exit(master, proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    return start
+
+
+def _drain_until_exit(master: int, proc: subprocess.Popen[bytes]) -> None:
+    # Keep reading: a child blocked on a full terminal would never get to exit.
+    deadline = time.monotonic() + 10
+    while proc.poll() is None and time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.05)
+        if ready:
+            try:
+                os.read(master, 1 << 16)
+            except OSError:
+                break  # the child closed the terminal
+    if proc.poll() is None:
+        proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _env(home: Path, key: str | None = None) -> dict[str, str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "FTTUI_HOME": str(home),
+        "LANG": "C.UTF-8",
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+    }
+    if key:
+        env["FINETUNING_API_KEY"] = key
+    return env
+
+
+def prefill(home: Path, sim: RunningSim) -> None:
+    """Put every generation of the simulator into the cache at `home`.
+
+    Straight from the simulator's list shapes into the store: syncing 10,000 through
+    the API would take minutes at 60 requests a minute, and the start being measured
+    does not care how the rows arrived.
+    """
+    from fttui import locations
+    from fttui.api.models import Generation
+    from fttui.sim import shapes
+    from fttui.store import GenerationStore
+
+    os.environ["FTTUI_HOME"] = str(home)
+    now = sim.state.now()
+    items = [shapes.item(g, now, sim.media_url) for g in sim.state.generations(DEMO_KEY)]
+    with GenerationStore(locations.database_file()) as store:
+        store.upsert([Generation.model_validate(item) for item in items])
+
+
+def type_key(app: App[Any], char: str) -> None:
+    """A key press as the terminal driver delivers one (bindings, then the focus).
+
+    Not `pilot.press`: it waits for the whole process to go idle after each key, which
+    by itself costs tens of milliseconds and would swamp what is measured here.
+    """
+    from textual import events
+
+    app.post_message(events.Key(char, char if len(char) == 1 else None))
+
+
+async def search_keystrokes(home: Path, sim: RunningSim) -> list[float]:
+    """Seconds from each search keystroke to the list holding the re-filtered rows."""
+    from textual.widgets import Input
+
+    from fttui import locations
+    from fttui.api.key import ApiKey
+    from fttui.config import Settings
+    from fttui.store import GenerationStore
+    from fttui.tui.app import FttuiApp
+    from fttui.tui.screens.main import PAGE_SIZE
+
+    os.environ["FTTUI_HOME"] = str(home)
+    with GenerationStore(locations.database_file()) as store:
+        expected = {
+            query: [g.id for g in store.page(query=query or None, limit=PAGE_SIZE)]
+            for query in ("", "j")
+        }
+    app = FttuiApp(settings=Settings(bell=False), key=ApiKey(DEMO_KEY), base_url=sim.base_url)
+    timings = []
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        listing = app.main.listing
+        deadline = time.monotonic() + LIMIT
+        while len(listing.rows) < PAGE_SIZE or app.main.header.account is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cached list never showed")
+            await pilot.pause(0.05)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        for key in SEARCH_KEYS:
+            want = expected["j" if key == "j" else ""]
+            began = time.perf_counter()
+            type_key(app, key)
+            while [g.id for g in listing.rows] != want:
+                if time.perf_counter() - began > LIMIT:
+                    raise RuntimeError(f"the list never showed the rows after {key!r}")
+                await asyncio.sleep(0.001)
+            timings.append(time.perf_counter() - began)
+    return timings
+
+
+async def bare_keystrokes() -> list[float]:
+    """The same keystroke timing on a bare Input: what the harness costs by itself."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Input
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Input()
+
+    timings = []
+    app = Bare()
+    async with app.run_test(size=(COLUMNS, LINES)):
+        field = app.query_one(Input)
+        field.focus()
+        for key in SEARCH_KEYS:
+            began = time.perf_counter()
+            type_key(app, key)
+            while field.value != ("j" if key == "j" else ""):  # noqa: ASYNC110 (1 ms steps)
+                await asyncio.sleep(0.001)
+            timings.append(time.perf_counter() - began)
+    return timings
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.0f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    python = sys.executable
+    baseline_argv = [python, str(ROOT / "bench" / "baseline_app.py")]
+
+    with tempfile.TemporaryDirectory(prefix="fttui-bench-") as tmp:
+        base = Path(tmp)
+        baseline, demo = [], []
+        for run in range(args.runs):  # interleaved, so a slow moment hits both alike
+            home = base / f"demo-{run}"
+            baseline.append(launch(baseline_argv, _env(home), [FIRST_FRAME]))
+            demo.append(
+                launch([python, "-m", "fttui", "--demo"], _env(home), [MAIN_SCREEN, FIRST_FRAME])
+            )
+
+        with run_in_thread(generations=CACHED, seed=7) as sim:
+            home = base / "cached"
+            prefill(home, sim)
+            rows = f" of {CACHED:,}".encode()
+            argv = [python, "-m", "fttui", "--base-url", sim.base_url]
+            big = [
+                launch(argv, _env(home, DEMO_KEY), [FIRST_FRAME, rows]) for _ in range(args.runs)
+            ]
+            keys = asyncio.run(search_keystrokes(home, sim))
+        bare_keys = asyncio.run(bare_keystrokes())
+
+    def median(starts: list[Start], marker: bytes = FIRST_FRAME) -> float:
+        return statistics.median(s.seconds[marker] for s in starts)
+
+    base_s, demo_s, demo_main = median(baseline), median(demo), median(demo, MAIN_SCREEN)
+    big_first, big_rows = median(big), median(big, rows)
+    key_s, bare_key_s = statistics.median(keys), statistics.median(bare_keys)
+    hwm_mb = max(s.hwm_kb for s in big) / 1024
+    rss_mb = statistics.median(s.rss_kb for s in big) / 1024
+    base_mb = statistics.median(s.hwm_kb for s in baseline) / 1024
+    table = [
+        ("footer drawn, `--demo`", _ms(demo_s), f"bare app {_ms(base_s)}", demo_s / base_s),
+        (
+            "main screen first drawn, `--demo`",
+            _ms(demo_main),
+            f"bare app {_ms(base_s)}",
+            demo_main / base_s,
+        ),
+        (
+            f"footer drawn, {CACHED:,} cached",
+            _ms(big_first),
+            f"bare app {_ms(base_s)}",
+            big_first / base_s,
+        ),
+        (f"cached rows shown, {CACHED:,} cached", _ms(big_rows), f"target {_ms(1.0)}", big_rows),
+        (f"search keystroke, {CACHED:,} cached", _ms(key_s), f"target {_ms(0.05)}", key_s / 0.05),
+        (
+            "same keystroke, bare Input (harness)",
+            _ms(bare_key_s),
+            f"target {_ms(0.05)}",
+            bare_key_s / 0.05,
+        ),
+        (
+            f"peak resident memory, {CACHED:,} cached",
+            f"{hwm_mb:6.1f} MB",
+            "target 150 MB",
+            hwm_mb / 150,
+        ),
+        (
+            "resident memory (VmRSS) then",
+            f"{rss_mb:6.1f} MB",
+            f"bare app peak {base_mb:.1f} MB",
+            rss_mb / base_mb,
+        ),
+    ]
+    print(f"Median of {args.runs} starts each, {COLUMNS}x{LINES} pseudo-terminal\n")
+    print("| measure | fttui | baseline or target | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, value, against, ratio in table:
+        print(f"| {name} | {value} | {against} | {ratio:.2f}x |")
+    steps = ", ".join(f"{k * 1000:.0f} ms" for k in keys)
+    print(f"\nsearch keystrokes ({' '.join(SEARCH_KEYS[:2])}, repeated): {steps}")
+    verdicts = {
+        "start <= 1.5x bare app": demo_s / base_s <= 1.5,
+        "10k rows within 1 s": big_rows <= 1.0,
+        "keystroke within 50 ms": key_s <= 0.05,
+        "memory < 150 MB": hwm_mb < 150,
+    }
+    print("Targets: " + "; ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in verdicts.items()))
+    if os.environ.get("CI"):
+        print("(CI machine: figures are indicative only)")
+
+
+if __name__ == "__main__":
+    main()
