@@ -9,11 +9,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from fttui.api.key import ApiKey
+from fttui.audio.backends import Backend
 from fttui.clock import SYSTEM_CLOCK, Clock
 from fttui.config import Settings, save_api_key, save_settings
 from fttui.store import GenerationStore
 from fttui.tui.commands import BindingCommands
 from fttui.tui.draft import Draft
+from fttui.tui.playback import Playback
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
@@ -42,6 +44,7 @@ class FttuiApp(App[int]):
         clock: Clock | None = None,
         store: GenerationStore | None = None,
         draft_path: Path | None = None,
+        audio_backend: Backend | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -52,12 +55,15 @@ class FttuiApp(App[int]):
         self._store = store
         self.main = MainScreen(draft=Draft(draft_path), demo=demo)
         self.session: Session | None = None
+        # One player for the app's life; `audio_backend` replaces settings.player_backend.
+        self.playback = Playback(self, settings, backend=audio_backend)
 
     async def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         await self.push_screen(self.main)
+        await self.playback.attach(self.main.query_one("#player-slot"))
         if self._store is None:
             self._store = GenerationStore()
         if self.key is None and not self.demo:
@@ -91,6 +97,7 @@ class FttuiApp(App[int]):
 
     async def on_unmount(self) -> None:
         self.main.save_draft()
+        await self.playback.close()
         if self.session is not None:
             await self.session.close()
         if self._store is not None:
@@ -139,6 +146,36 @@ class FttuiApp(App[int]):
         self.main.banner.clear("key")
         self.notify("API key saved." if not self.demo else "API key accepted.")
         await self._start_session(key)
+
+    # --- the player: keys bound on the browse pane, so never while typing in the form ---
+
+    def action_play_pause(self) -> None:
+        """Play or pause the selected finished generation."""
+        self.playback.play_pause(self.main.listing.selected)
+
+    def action_stop(self) -> None:
+        """Stop playing and rewind."""
+        self.playback.stop()
+
+    def action_seek(self, seconds: float) -> None:
+        """Seek forward (or back, when negative) in the track playing."""
+        self.playback.seek(seconds)
+
+    def action_volume(self, delta: float) -> None:
+        """Raise (or lower, when negative) the volume."""
+        self.playback.change_volume(delta)
+
+    def action_step(self, step: int) -> None:
+        """Play the next (1) or previous (-1) finished generation of the list."""
+        self.playback.step(self.main.listing, step)
+
+    def action_download(self) -> None:
+        """Save the selected generation's audio, tagged, in the music folder."""
+        self.playback.download(self.main.listing.selected)
+
+    def action_copy_link(self) -> None:
+        """Copy the selected generation's audio link to the clipboard (OSC 52)."""
+        self.playback.copy_link(self.main.listing.selected)
 
 
 def run_app(

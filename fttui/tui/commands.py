@@ -17,7 +17,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 # Where a binding works, by the kind of node that owns it.
-_WHERE = {"App": "anywhere", "MainScreen": "main screen"}
+_WHERE = {"App": "anywhere", "MainScreen": "main screen", "BrowsePane": "list"}
 
 
 def _owners(app: App[object], screen: Screen[object]) -> Iterator[DOMNode]:

@@ -29,7 +29,8 @@ class FrozenClock(SystemClock):
 
 def make_app(base_url: str, key: str | None, **options: Any) -> FttuiApp:
     """The app as `fttui` would start it, with bell and theme saving kept quiet."""
-    settings = options.pop("settings", None) or Settings(bell=False)
+    # The null backend: no test ever opens a real audio device.
+    settings = options.pop("settings", None) or Settings(bell=False, player_backend="null")
     return FttuiApp(
         settings=settings,
         key=ApiKey(key) if key else None,

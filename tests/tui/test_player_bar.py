@@ -87,7 +87,7 @@ async def test_no_device_message_offers_what_works() -> None:
         await pilot.pause()
         text = _plain(app.bar)
         assert "No audio device (no sound card could be opened)" in text
-        assert "copy the link" in text
+        assert "copy link" in text
         assert "download" in text
 
 

@@ -55,3 +55,22 @@ def test_main_screen_out_of_credits(
     sim = sim_factory(clock=VirtualClock(), seed=1)
     app = make_app(sim.base_url, EXHAUSTED_KEY)
     assert snap_compare(app, terminal_size=size, run_before=_ready(0, banner="credits"))
+
+
+def test_no_audio_device_in_the_player_bar(snap_compare: Any, sim_factory: Any) -> None:
+    from fttui.tui.screens.remote_play import RemotePlayScreen
+
+    from .test_app_player import NoDeviceBackend
+
+    sim = sim_factory(clock=VirtualClock(), seed=3, generations=5)
+    app = make_app(sim.base_url, sim.demo_key, audio_backend=NoDeviceBackend())
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _ready(5)(pilot)
+        app.main.listing.table.move_cursor(row=1, animate=False)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: isinstance(app.screen, RemotePlayScreen), "the offer")
+        await pilot.press("escape")  # the offer shows the URL, whose port changes every run
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

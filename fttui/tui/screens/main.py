@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Container, Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -28,6 +28,7 @@ from fttui.tui.session import Session
 from fttui.tui.submitting import Submitter
 from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
 from fttui.tui.widgets.banner import Banner
+from fttui.tui.widgets.browse_pane import BrowsePane
 from fttui.tui.widgets.generation_detail import GenerationDetail
 from fttui.tui.widgets.generation_form import GenerationForm
 from fttui.tui.widgets.generation_list import GenerationList
@@ -76,14 +77,8 @@ class MainScreen(Screen[None]):
             form = GenerationForm(id="form")
             form.border_title = "New generation"
             yield form
-            with Vertical(id="browse"):
-                listing = GenerationList(id="list")
-                listing.border_title = "Generations"
-                yield listing
-                detail = GenerationDetail(id="detail")
-                detail.border_title = "Detail"
-                yield detail
-        yield Container(id="player-slot")
+            yield BrowsePane(id="browse")
+        yield Container(id="player-slot")  # the app's `Playback` mounts its bar here
         yield Footer()
 
     # --- panes ------------------------------------------------------------------------

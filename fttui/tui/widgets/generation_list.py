@@ -191,6 +191,14 @@ class GenerationList(Vertical):
         self._summarise()
         self.post_message(self.Highlighted(self.selected))
 
+    def move_to(self, generation_id: str) -> bool:
+        """Put the cursor on `generation_id`; False when it is not among the loaded rows."""
+        index = self._index.get(generation_id)
+        if index is None:
+            return False
+        self.table.move_cursor(row=index, animate=False)
+        return True
+
     def set_loading(self, loading: bool) -> None:
         """Say that older generations are on their way from the server."""
         self._waiting = loading

@@ -18,7 +18,7 @@ from fttui.audio.player import PlayerState
 from fttui.tui.text import clean, minutes_seconds
 
 REFRESH_HZ = 4.0
-NO_DEVICE_HINT = "press c to copy the link, d to download"
+NO_DEVICE_HINT = "c: copy link, d: download"  # short: it shares a line at 80 columns
 _ICONS = {
     "idle": "·",
     "loading": "…",
@@ -50,6 +50,9 @@ class PlayerBar(Widget):
         padding: 0 1;
         background: $boost;
     }
+    PlayerBar.-idle {
+        height: 1;
+    }
     """
 
     state: reactive[PlayerState] = reactive(PlayerState, always_update=False)
@@ -76,6 +79,8 @@ class PlayerBar(Widget):
         self.state = state
 
     def watch_state(self, state: PlayerState) -> None:
+        # Idle, the bar is one line of hint: small terminals keep a row for the list.
+        self.set_class(state.status == "idle" and not state.message, "-idle")
         if self._timer is None:
             return
         wanted = state.active and self._poll is not None
@@ -109,9 +114,12 @@ class PlayerBar(Widget):
     @staticmethod
     def _second_line(state: PlayerState, width: int) -> Text:
         if state.device_ok is False:
-            return Text(f"{clean(state.message)} — {NO_DEVICE_HINT}", style="bold yellow")
-        if state.status == "error":
-            return Text(clean(state.message), style="bold red")
-        if state.message:
-            return Text(clean(state.message), style="italic")
-        return progress_line(state.position_s, state.duration_s, width)
+            line = Text(f"{clean(state.message)} · {NO_DEVICE_HINT}", style="bold yellow")
+        elif state.status == "error":
+            line = Text(clean(state.message), style="bold red")
+        elif state.message:
+            line = Text(clean(state.message), style="italic")
+        else:
+            return progress_line(state.position_s, state.duration_s, width)
+        line.truncate(max(1, width), overflow="ellipsis")  # one line, whatever the width
+        return line

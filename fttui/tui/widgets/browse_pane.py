@@ -1,0 +1,61 @@
+"""The right-hand pane: the generations list over the detail, and the player keys.
+
+The player keys are bound here rather than on the screen because most of them (space,
+s, d, c, +, -) are also text: bound on the screen they would fire from any focused
+widget of the form that does not consume them (a button, a checkbox). Here they work
+wherever the user browses (the table, the detail) and nowhere else; the search box
+takes printable keys for itself before any binding sees them.
+
+The actions are the app's (`app.`): the pane only says which key means what.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+
+from fttui.audio.player import LARGE_SEEK_S, SMALL_SEEK_S, VOLUME_STEP
+from fttui.tui.widgets.generation_detail import GenerationDetail
+from fttui.tui.widgets.generation_list import GenerationList
+
+
+def _seek(seconds: float) -> str:
+    return f"app.seek({seconds!r})"
+
+
+class BrowsePane(Vertical):
+    """The list of generations above the detail of the selected one."""
+
+    # Only play/pause and download in the footer: at 80 columns the screen's own keys
+    # need the room. Every one is in the help (?) and the command palette.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "app.play_pause", "Play/pause"),
+        Binding("s", "app.stop", "Stop", show=False),
+        Binding(
+            "left_square_bracket", _seek(-SMALL_SEEK_S), f"Back {SMALL_SEEK_S:g} s", show=False
+        ),
+        Binding(
+            "right_square_bracket", _seek(SMALL_SEEK_S), f"Forward {SMALL_SEEK_S:g} s", show=False
+        ),
+        Binding("left_curly_bracket", _seek(-LARGE_SEEK_S), f"Back {LARGE_SEEK_S:g} s", show=False),
+        Binding(
+            "right_curly_bracket", _seek(LARGE_SEEK_S), f"Forward {LARGE_SEEK_S:g} s", show=False
+        ),
+        Binding("plus,equals_sign", f"app.volume({VOLUME_STEP!r})", "Volume up", show=False),
+        Binding("minus", f"app.volume({-VOLUME_STEP!r})", "Volume down", show=False),
+        Binding("full_stop", "app.step(1)", "Next track", show=False),
+        Binding("comma", "app.step(-1)", "Previous track", show=False),
+        Binding("d", "app.download", "Download"),
+        Binding("c", "app.copy_link", "Copy link", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        listing = GenerationList(id="list")
+        listing.border_title = "Generations"
+        yield listing
+        detail = GenerationDetail(id="detail")
+        detail.border_title = "Detail"
+        yield detail
