@@ -1,18 +1,24 @@
 """Startup benchmark: launch to first interactive frame, against a bare Textual app.
 
 Each start is a real process in a pseudo-terminal (120x36), timed from the launch until
-a marker appears in what it draws: "palette" (the footer's command-palette hint, drawn
-only with the main screen's footer) for both fttui and the baseline, a bare Textual app
-with a Header and a Footer (bench/baseline_app.py), measured the same way in the same
-run. Then fttui against a simulator holding 10,000 generations, with all of them
-already in the local cache: first frame, the cached rows shown ("50 of 10,000"), the
-resident memory of that process; and, in-process with `run_test`, the time from one
-search keystroke to the list holding the re-filtered rows.
+markers appear in what it draws (control sequences removed, as a terminal shows it).
+fttui's first interactive frame is the main screen with its footer: both the form's
+title ("New generation") and the footer's command-palette hint ("palette") drawn. The
+baseline, a bare Textual app with a Header and a Footer (bench/baseline_app.py), is
+timed to its own "palette" in the same run, interleaved with fttui's starts:
+
+- the real app (no `--demo`) against a simulator this bench runs, empty cache: the
+  product's start-up, and the one the 1.5x target is about;
+- `--demo`, separately: its own simulator's start is part of demo mode;
+- the real app with 10,000 generations, every one already in the local cache: first
+  frame, the cached rows shown ("50 of 10,000"), the resident memory of that process;
+  and, in-process with `run_test`, the time from one search keystroke to the list
+  holding the re-filtered rows.
 
     python bench/startup.py [--runs 5]
 
-Targets: demo start <= 1.5x the baseline; with 10,000 cached: first frame within 1 s,
-a search keystroke within 50 ms, resident memory under 150 MB.
+Targets: start <= 1.5x the baseline; with 10,000 cached: first frame within 1 s, a
+search keystroke within 50 ms, resident memory under 150 MB.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import argparse
 import asyncio
 import fcntl
 import os
+import re
 import select
 import statistics
 import struct
@@ -49,6 +56,32 @@ MAIN_SCREEN = b"New generation"  # the form's title: the main screen's earliest 
 LIMIT = 30.0  # seconds any one start may take before the bench gives up on it
 CACHED = 10_000
 SEARCH_KEYS = ["j", "backspace"] * 5  # each one changes the rows: jazz only, then all
+
+
+# What a terminal would show, less the control sequences between the characters: a
+# word drawn in two styles, or wrapped at the last column, arrives split by escapes.
+_ESCAPE = re.compile(
+    rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78MDEc])"
+)
+_LONGEST_ESCAPE = 4096  # past this, a lone ESC is not the start of a sequence
+
+
+class ScreenText:
+    """The printable text a program wrote so far, its control sequences removed."""
+
+    def __init__(self) -> None:
+        self.text = bytearray()
+        self._pending = b""
+
+    def feed(self, data: bytes) -> None:
+        """Add what was read; a sequence cut between two reads waits for its end."""
+        pending = self._pending + data
+        cut = pending.rfind(b"\x1b")
+        if cut >= 0 and not _ESCAPE.match(pending, cut) and len(pending) - cut < _LONGEST_ESCAPE:
+            pending, self._pending = pending[:cut], pending[cut:]
+        else:
+            self._pending = b""
+        self.text += _ESCAPE.sub(b"", pending)
 
 
 @dataclass
@@ -80,21 +113,21 @@ def launch(argv: Sequence[str], env: dict[str, str], markers: Sequence[bytes]) -
     )
     os.close(slave)
     start = Start()
-    seen = bytearray()
+    seen = ScreenText()
     try:
         deadline = began + LIMIT
         while len(start.seconds) < len(markers):
             left = deadline - time.perf_counter()
             if left <= 0 or proc.poll() is not None:
                 raise RuntimeError(
-                    f"{argv[-1]}: markers {markers} not all drawn:\n{seen[-2000:]!r}"
+                    f"{argv[-1]}: markers {markers} not all drawn:\n{seen.text[-2000:]!r}"
                 )
             ready, _, _ = select.select([master], [], [], left)
             if ready:
-                seen += os.read(master, 1 << 16)
+                seen.feed(os.read(master, 1 << 16))
                 now = time.perf_counter() - began
                 for marker in markers:
-                    if marker not in start.seconds and marker in seen:
+                    if marker not in start.seconds and marker in seen.text:
                         start.seconds[marker] = now
         start.hwm_kb, start.rss_kb = _memory_kb(proc.pid)
         os.write(master, b"\x11")  # ctrl+q
@@ -240,50 +273,45 @@ def main() -> None:
     python = sys.executable
     baseline_argv = [python, str(ROOT / "bench" / "baseline_app.py")]
 
+    frame = [MAIN_SCREEN, FIRST_FRAME]
     with tempfile.TemporaryDirectory(prefix="fttui-bench-") as tmp:
         base = Path(tmp)
-        baseline, demo = [], []
-        for run in range(args.runs):  # interleaved, so a slow moment hits both alike
-            home = base / f"demo-{run}"
-            baseline.append(launch(baseline_argv, _env(home), [FIRST_FRAME]))
-            demo.append(
-                launch([python, "-m", "fttui", "--demo"], _env(home), [MAIN_SCREEN, FIRST_FRAME])
-            )
+        baseline, real, demo = [], [], []
+        with run_in_thread(generations=24, seed=7) as sim:
+            real_argv = [python, "-m", "fttui", "--base-url", sim.base_url]
+            for run in range(args.runs):  # interleaved, so a slow moment hits all alike
+                baseline.append(launch(baseline_argv, _env(base / f"bare-{run}"), [FIRST_FRAME]))
+                real.append(launch(real_argv, _env(base / f"real-{run}", DEMO_KEY), frame))
+                demo_argv = [python, "-m", "fttui", "--demo"]
+                demo.append(launch(demo_argv, _env(base / f"demo-{run}"), frame))
 
         with run_in_thread(generations=CACHED, seed=7) as sim:
             home = base / "cached"
             prefill(home, sim)
             rows = f" of {CACHED:,}".encode()
             argv = [python, "-m", "fttui", "--base-url", sim.base_url]
-            big = [
-                launch(argv, _env(home, DEMO_KEY), [FIRST_FRAME, rows]) for _ in range(args.runs)
-            ]
+            big = [launch(argv, _env(home, DEMO_KEY), [*frame, rows]) for _ in range(args.runs)]
             keys = asyncio.run(search_keystrokes(home, sim))
         bare_keys = asyncio.run(bare_keystrokes())
 
-    def median(starts: list[Start], marker: bytes = FIRST_FRAME) -> float:
-        return statistics.median(s.seconds[marker] for s in starts)
+    def median(starts: list[Start], marker: bytes | None = None) -> float:
+        """Median seconds to `marker`, or to the first interactive frame (all of `frame`)."""
+        markers = [marker] if marker is not None else frame
+        return statistics.median(
+            max(s.seconds[m] for m in markers if m in s.seconds) for s in starts
+        )
 
-    base_s, demo_s, demo_main = median(baseline), median(demo), median(demo, MAIN_SCREEN)
-    big_first, big_rows = median(big), median(big, rows)
+    base_s = median(baseline, FIRST_FRAME)
+    real_s, demo_s, big_first, big_rows = median(real), median(demo), median(big), median(big, rows)
     key_s, bare_key_s = statistics.median(keys), statistics.median(bare_keys)
     hwm_mb = max(s.hwm_kb for s in big) / 1024
     rss_mb = statistics.median(s.rss_kb for s in big) / 1024
     base_mb = statistics.median(s.hwm_kb for s in baseline) / 1024
+    bare = f"bare app {_ms(base_s)}"
     table = [
-        ("footer drawn, `--demo`", _ms(demo_s), f"bare app {_ms(base_s)}", demo_s / base_s),
-        (
-            "main screen first drawn, `--demo`",
-            _ms(demo_main),
-            f"bare app {_ms(base_s)}",
-            demo_main / base_s,
-        ),
-        (
-            f"footer drawn, {CACHED:,} cached",
-            _ms(big_first),
-            f"bare app {_ms(base_s)}",
-            big_first / base_s,
-        ),
+        ("first interactive frame, real app", _ms(real_s), bare, real_s / base_s),
+        ("first interactive frame, `--demo`", _ms(demo_s), bare, demo_s / base_s),
+        (f"first interactive frame, {CACHED:,} cached", _ms(big_first), bare, big_first / base_s),
         (f"cached rows shown, {CACHED:,} cached", _ms(big_rows), f"target {_ms(1.0)}", big_rows),
         (f"search keystroke, {CACHED:,} cached", _ms(key_s), f"target {_ms(0.05)}", key_s / 0.05),
         (
@@ -313,7 +341,8 @@ def main() -> None:
     steps = ", ".join(f"{k * 1000:.0f} ms" for k in keys)
     print(f"\nsearch keystrokes ({' '.join(SEARCH_KEYS[:2])}, repeated): {steps}")
     verdicts = {
-        "start <= 1.5x bare app": demo_s / base_s <= 1.5,
+        "real start <= 1.5x bare app": real_s / base_s <= 1.5,
+        "demo start <= 1.5x bare app": demo_s / base_s <= 1.5,
         "10k rows within 1 s": big_rows <= 1.0,
         "keystroke within 50 ms": key_s <= 0.05,
         "memory < 150 MB": hwm_mb < 150,

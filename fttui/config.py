@@ -13,16 +13,9 @@ import os
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
-
-from pydantic import Field
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
 
 from fttui import locations
 from fttui.api.key import ApiKey, KeyFormatError
@@ -35,8 +28,15 @@ else:  # pragma: no cover - Python 3.10
 
 KEY_ENV_VAR = "FINETUNING_API_KEY"
 BASE_URL_ENV_VAR = "FTTUI_BASE_URL"
+ENV_PREFIX = "FTTUI_"
 
 PlayerBackendName = Literal["auto", "miniaudio", "simpleaudio", "null"]
+PLAYER_BACKENDS: tuple[str, ...] = ("auto", "miniaudio", "simpleaudio", "null")
+MIN_AUDIO_CACHE_MB = 16
+
+
+class SettingsError(ValueError):
+    """A setting whose value cannot be used; the message names it and where it came from."""
 
 
 def read_config_file(path: Path | None = None) -> dict[str, Any]:
@@ -50,50 +50,80 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
         return {}
 
 
-class _ConfigFileSource(PydanticBaseSettingsSource):
-    def __init__(self, settings_cls: type[BaseSettings]) -> None:
-        super().__init__(settings_cls)
-        try:
-            self._values = read_config_file()
-        except (OSError, tomllib.TOMLDecodeError):
-            self._values = {}
+@dataclass
+class Settings:
+    """Every setting fttui has. The key is not here: see `resolve_api_key`.
 
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self._values.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return {k: v for k, v in self._values.items() if k in self.settings_cls.model_fields}
-
-
-class Settings(BaseSettings):
-    """Every setting fttui has. The key is not here: see `resolve_api_key`."""
-
-    model_config = SettingsConfigDict(env_prefix="FTTUI_", extra="ignore")
+    A plain dataclass read by a small loader rather than pydantic-settings: settings
+    are read before the first frame, and that library's import alone cost a fifth of
+    the app's start-up.
+    """
 
     base_url: str = DEFAULT_BASE_URL
-    bell: bool = Field(default=True, description="ring the terminal bell when a generation ends")
-    notify: bool = Field(default=True, description="show a notification when a generation ends")
+    bell: bool = True  # ring the terminal bell when a generation ends
+    notify: bool = True  # show a notification when a generation ends
     theme: str = "textual-dark"
     player_backend: PlayerBackendName = "auto"
     download_dir: Path | None = None
-    audio_cache_mb: int = Field(default=512, ge=16)
+    audio_cache_mb: int = 512
     log_level: str = "INFO"
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _ConfigFileSource(settings_cls))
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            setattr(self, item.name, _coerce(item.name, getattr(self, item.name)))
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """`value` (from TOML, the environment or code) as the type setting `name` takes."""
+    if name in ("bell", "notify"):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE | _FALSE:
+            return text in _TRUE
+        raise SettingsError(f"{name} must be true or false, not {value!r}")
+    if name == "audio_cache_mb":
+        try:
+            number = int(str(value).strip()) if not isinstance(value, int) else value
+        except ValueError:
+            raise SettingsError(f"audio_cache_mb must be a whole number, not {value!r}") from None
+        if isinstance(number, bool) or number < MIN_AUDIO_CACHE_MB:
+            raise SettingsError(f"audio_cache_mb must be at least {MIN_AUDIO_CACHE_MB}")
+        return number
+    if name == "player_backend":
+        text = str(value).strip().lower()
+        if text not in PLAYER_BACKENDS:
+            raise SettingsError(f"player_backend must be one of {', '.join(PLAYER_BACKENDS)}")
+        return text
+    if name == "download_dir":
+        return None if value in (None, "") else Path(str(value)).expanduser()
+    if not isinstance(value, str):
+        raise SettingsError(f"{name} must be text, not {value!r}")
+    return value.strip()
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from environment and config file; `overrides` (command-line flags) win."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment (`FTTUI_<NAME>`), then the config file, then the
+    defaults; `overrides` (command-line flags) win over all. Raises `SettingsError`."""
+    try:
+        from_file = read_config_file()
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read {locations.config_file()}: {exc}") from None
+    values: dict[str, Any] = {}
+    for item in fields(Settings):
+        name = item.name
+        env_value = os.environ.get(ENV_PREFIX + name.upper())
+        if overrides.get(name) is not None:
+            values[name] = overrides[name]
+        elif env_value is not None:
+            values[name] = env_value
+        elif name in from_file:
+            values[name] = from_file[name]
+    return Settings(**values)
 
 
 @dataclass(frozen=True)
@@ -180,6 +210,7 @@ __all__ = [
     "KeyFormatError",
     "KeySource",
     "Settings",
+    "SettingsError",
     "load_settings",
     "resolve_api_key",
     "save_api_key",

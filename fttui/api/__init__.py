@@ -1,19 +1,51 @@
 """The finetuning.ai API client: models, errors, transport, limits, watcher. No Textual here.
 
 The names most code needs are re-exported here; `fttui.api.models` and
-`fttui.api.errors` hold the rest.
+`fttui.api.errors` hold the rest. They are imported on first use: importing the
+package (as `fttui.api.key` does for the app's very first line) must not pay for
+httpx and pydantic before the first frame.
 """
 
 from __future__ import annotations
 
-from fttui.api.client import FinetuningClient, RetryPolicy
-from fttui.api.journal import SubmissionJournal
-from fttui.api.key import ApiKey, KeyFormatError
-from fttui.api.limiter import Priority, RateLimiter, RateStatus, default_limiter
-from fttui.api.origins import DEFAULT_BASE_URL
-from fttui.api.reconcile import ReconcileOutcome, ReconcileResult
-from fttui.api.transport import media_client
-from fttui.api.watcher import Watcher, WatchTimeout
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fttui.api.client import FinetuningClient, RetryPolicy
+    from fttui.api.journal import SubmissionJournal
+    from fttui.api.key import ApiKey, KeyFormatError
+    from fttui.api.limiter import Priority, RateLimiter, RateStatus, default_limiter
+    from fttui.api.origins import DEFAULT_BASE_URL
+    from fttui.api.reconcile import ReconcileOutcome, ReconcileResult
+    from fttui.api.transport import media_client
+    from fttui.api.watcher import Watcher, WatchTimeout
+
+_HOMES = {
+    "DEFAULT_BASE_URL": "origins",
+    "ApiKey": "key",
+    "FinetuningClient": "client",
+    "KeyFormatError": "key",
+    "Priority": "limiter",
+    "RateLimiter": "limiter",
+    "RateStatus": "limiter",
+    "ReconcileOutcome": "reconcile",
+    "ReconcileResult": "reconcile",
+    "RetryPolicy": "client",
+    "SubmissionJournal": "journal",
+    "WatchTimeout": "watcher",
+    "Watcher": "watcher",
+    "default_limiter": "limiter",
+    "media_client": "transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -7,10 +7,11 @@ traceback's locals; only `reveal()` gives it, and only the transport calls that.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import GetCoreSchemaHandler
-from pydantic_core import core_schema
+if TYPE_CHECKING:  # pydantic is only needed when a model holds a key, not at start-up
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import core_schema
 
 KEY_PATTERN = re.compile(r"ft_live_[0-9a-fA-F]{32}")
 # Anything that looks like a key, for redacting logs and messages.
@@ -65,6 +66,8 @@ class ApiKey:
     def __get_pydantic_core_schema__(
         cls, source: type[Any], handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        from pydantic_core import core_schema
+
         def _coerce(value: Any) -> ApiKey:
             if isinstance(value, ApiKey):
                 return value

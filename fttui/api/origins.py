@@ -7,8 +7,11 @@ simulator can serve on 127.0.0.1 while anything that crosses a network is https.
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported where a request is made, not at start-up
+    import httpx
 
 DEFAULT_BASE_URL = "https://pub.finetuning.ai"
 
@@ -27,8 +30,25 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def check_safe_url(url: str, *, what: str = "URL") -> str:
+    """`url` if it is https (or http on loopback), else raise: a cheap early check for
+    the command line. The client checks again with httpx's own parser before sending."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url.strip()
+    if parts.scheme == "http" and host and is_loopback_host(host):
+        return url.strip()
+    raise InsecureURLError(
+        f"{what} must use https (plain http is allowed only on this machine): "
+        f"{parts.scheme}://{host}"
+    )
+
+
 def require_safe_url(url: str | httpx.URL, *, what: str = "URL") -> httpx.URL:
     """Return `url` parsed, or raise if it is not https (or http on loopback)."""
+    import httpx
+
     parsed = httpx.URL(str(url))
     if parsed.scheme == "https" and parsed.host:
         return parsed
@@ -41,6 +61,8 @@ def require_safe_url(url: str | httpx.URL, *, what: str = "URL") -> httpx.URL:
 
 def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
     """Scheme, host and effective port: two URLs with the same origin may share the key."""
+    import httpx
+
     parsed = httpx.URL(str(url))
     port = parsed.port
     if port is None:

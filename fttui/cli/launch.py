@@ -7,7 +7,7 @@ import sys
 
 from fttui import locations
 from fttui.cli.exit_codes import ExitCode
-from fttui.cli.session import SetupError, open_target
+from fttui.cli.session import SetupError, open_demo, open_target
 
 
 def launch_app(args: argparse.Namespace) -> int:
@@ -18,15 +18,21 @@ def launch_app(args: argparse.Namespace) -> int:
         locations.use_demo_profile()
     configure_logging()
     try:
+        if args.demo:
+            # The simulator starts once the app has drawn its first frame (see
+            # `DemoSimulator`); until then the app says it is connecting.
+            with open_demo(args) as (settings, key, simulator):
+                # Imported only where the app starts: headless commands never pay for Textual.
+                from fttui.tui.app import run_app
+
+                return run_app(
+                    settings=settings, key=key, base_url="", demo=True, start_demo=simulator.start
+                )
         with open_target(args, need_key=False) as target:
-            # Imported here so headless commands never pay for Textual.
             from fttui.tui.app import run_app
 
             return run_app(
-                settings=target.settings,
-                key=target.key,
-                base_url=target.base_url,
-                demo=target.demo,
+                settings=target.settings, key=target.key, base_url=target.base_url, demo=False
             )
     except SetupError as exc:
         print(f"fttui: {exc}", file=sys.stderr)

@@ -5,12 +5,27 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fttui.api.key import ApiKey, KeyFormatError
-from fttui.api.origins import InsecureURLError, require_safe_url
-from fttui.config import BASE_URL_ENV_VAR, KEY_ENV_VAR, Settings, load_settings, resolve_api_key
+from fttui.api.origins import InsecureURLError, check_safe_url
+from fttui.config import (
+    BASE_URL_ENV_VAR,
+    KEY_ENV_VAR,
+    Settings,
+    SettingsError,
+    load_settings,
+    resolve_api_key,
+)
+
+if TYPE_CHECKING:
+    from fttui.sim.server import RunningSim
+
+# The demo's world: a handful of finished tracks to browse and fast generations.
+DEMO_SPEED, DEMO_GENERATIONS, DEMO_SEED = 2.0, 24, 7
 
 
 class SetupError(Exception):
@@ -35,22 +50,74 @@ class Target:
 def _base_url(args: argparse.Namespace, settings: Settings) -> str:
     url = args.base_url or os.environ.get(BASE_URL_ENV_VAR) or settings.base_url
     try:
-        return str(require_safe_url(url, what="The API base URL")).rstrip("/")
+        return check_safe_url(url, what="The API base URL").rstrip("/")
     except InsecureURLError as exc:
         raise SetupError(str(exc)) from None
+
+
+class DemoSimulator:
+    """The demo's simulator, started on first use from any thread, stopped by `close`.
+
+    The app asks for it only once its first frame is drawn: importing and starting the
+    simulator (uvicorn, starlette, the synthesis) would otherwise hold that frame back.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sim: RunningSim | None = None
+        self._closed = False
+
+    def start(self) -> str:
+        """Start the simulator unless it runs already (blocking); returns its base URL."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the demo simulator was stopped")
+            if self._sim is None:
+                from fttui.sim.server import start
+
+                self._sim = start(speed=DEMO_SPEED, generations=DEMO_GENERATIONS, seed=DEMO_SEED)
+            return self._sim.base_url
+
+    def close(self) -> None:
+        """Stop it (waiting for a start under way to finish first); safe to call twice."""
+        with self._lock:
+            self._closed = True
+            if self._sim is not None:
+                self._sim.close()
+                self._sim = None
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings with the command line's flags on top; a bad value is a `SetupError`."""
+    try:
+        return load_settings(
+            theme=getattr(args, "theme", None), player_backend=getattr(args, "player", None)
+        )
+    except SettingsError as exc:
+        raise SetupError(f"bad setting: {exc}") from None
+
+
+@contextlib.contextmanager
+def open_demo(args: argparse.Namespace) -> Iterator[tuple[Settings, ApiKey, DemoSimulator]]:
+    """The demo's settings and key, and its simulator, not started yet: the app's way."""
+    from fttui.sim.accounts import DEMO_KEY
+
+    settings = settings_from(args)
+    simulator = DemoSimulator()
+    try:
+        yield settings, ApiKey(DEMO_KEY), simulator
+    finally:
+        simulator.close()
 
 
 @contextlib.contextmanager
 def open_target(args: argparse.Namespace, *, need_key: bool = True) -> Iterator[Target]:
     """Resolve the target; with --demo, run the simulator for as long as the block lasts."""
-    settings = load_settings(
-        theme=getattr(args, "theme", None), player_backend=getattr(args, "player", None)
-    )
+    settings = settings_from(args)
     if getattr(args, "demo", False):
         from fttui.sim.server import run_in_thread
 
-        # The demo's world: a handful of finished tracks to browse and fast generations.
-        with run_in_thread(speed=2.0, generations=24, seed=7) as sim:
+        with run_in_thread(speed=DEMO_SPEED, generations=DEMO_GENERATIONS, seed=DEMO_SEED) as sim:
             yield Target(sim.base_url, ApiKey(sim.demo_key), settings, True, sim.media_url)
         return
     base_url = _base_url(args, settings)

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from fttui.api.key import ApiKey
 from fttui.audio.backends import Backend
 from fttui.clock import SYSTEM_CLOCK, Clock
 from fttui.config import Settings, save_api_key, save_settings
-from fttui.store import GenerationStore
 from fttui.tui.commands import BindingCommands
 from fttui.tui.draft import Draft
 from fttui.tui.playback import Playback
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
-from fttui.tui.session import Session
+
+if TYPE_CHECKING:
+    # Imported when first used, after the first frame: the client (httpx, the API's
+    # pydantic models) and SQLite are not needed to draw it.
+    from fttui.store import GenerationStore
+    from fttui.tui.session import Session
 
 
 class FttuiApp(App[int]):
@@ -45,7 +52,9 @@ class FttuiApp(App[int]):
         store: GenerationStore | None = None,
         draft_path: Path | None = None,
         audio_backend: Backend | None = None,
+        start_demo: Callable[[], str] | None = None,
     ) -> None:
+        """`start_demo`, in demo mode: starts the simulator (blocking), returns its URL."""
         super().__init__()
         self.settings = settings
         self.key = key
@@ -53,6 +62,7 @@ class FttuiApp(App[int]):
         self.demo = demo
         self.clock: Clock = clock or SYSTEM_CLOCK
         self._store = store
+        self._start_demo = start_demo
         self.main = MainScreen(draft=Draft(draft_path), demo=demo)
         self.session: Session | None = None
         # One player for the app's life; `audio_backend` replaces settings.player_backend.
@@ -62,14 +72,26 @@ class FttuiApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        # The screen's breakpoint class, set before it mounts: found by Textual only at
+        # the first resize, it would restyle every widget once more before the first frame.
+        self.main.add_class(_breakpoint_class(self.main, self.size.width))
         await self.push_screen(self.main)
+        # The first frame shows the screen's layout and nothing more: the player bar,
+        # the cache and the network all wait until it is on the terminal. (Not the
+        # app's own `call_after_refresh`: it is dropped until the app is running.)
+        self.main.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
         await self.playback.attach(self.main.query_one("#player-slot"))
         if self._store is None:
+            from fttui.store import GenerationStore
+
             self._store = GenerationStore()
-        if self.key is None and not self.demo:
-            self.main.banner.set(
-                "key", "No API key yet: press ctrl+k to enter one.", severity="error"
-            )
+        if self._start_demo is not None:
+            # A worker: the app's queue (keys, the palette) goes on while the simulator starts.
+            self.run_worker(self._start_session(self.key), group="session")
+        elif self.key is None and not self.demo:
+            self.main.key_problem("No API key yet.")
             self._show_cache_only()
             self.action_api_key()
         else:
@@ -79,13 +101,23 @@ class FttuiApp(App[int]):
         # Browsing the cache needs no key: a session without one never sends a request.
         self.call_later(self._start_session, None, False)
 
+    async def _api_url(self) -> str:
+        """The API's base URL; in demo mode, once the simulator serves."""
+        if self._start_demo is not None and not self.base_url:
+            # In a thread: its imports and start would freeze the screen for a moment.
+            self.base_url = await asyncio.to_thread(self._start_demo)
+        return self.base_url
+
     async def _start_session(self, key: ApiKey | None, connect: bool = True) -> None:
+        from fttui.tui.session import Session
+
+        base_url = await self._api_url()
         if self.session is not None:
             await self.session.close()
         assert self._store is not None
         self.session = Session(
             key=key,
-            base_url=self.base_url,
+            base_url=base_url,
             store=self._store,
             clock=self.clock,
             on_update=self.main.live.watcher_update,
@@ -119,7 +151,7 @@ class FttuiApp(App[int]):
         """Enter or replace the API key."""
         if isinstance(self.screen, KeyEntryScreen):
             return
-        reason = self.main.banner.text_of("key")
+        reason = self.main.key_reason
         self.push_screen(KeyEntryScreen(self._check_key, reason=reason), self._key_entered)
 
     async def _check_key(self, key: ApiKey) -> str | None:
@@ -127,7 +159,7 @@ class FttuiApp(App[int]):
         from fttui.api.client import FinetuningClient
 
         try:
-            async with FinetuningClient(key, self.base_url, clock=self.clock) as client:
+            async with FinetuningClient(key, await self._api_url(), clock=self.clock) as client:
                 await client.me()
         except errors.ProPlanRequired:
             return None  # a real key: the plan message is shown on the main screen
@@ -178,6 +210,12 @@ class FttuiApp(App[int]):
         self.playback.copy_link(self.main.listing.selected)
 
 
+def _breakpoint_class(screen: Screen[Any], width: int) -> str:
+    """The class Textual's `HORIZONTAL_BREAKPOINTS` gives `screen` at `width` columns."""
+    breakpoints = screen.HORIZONTAL_BREAKPOINTS or []
+    return next((name for edge, name in sorted(breakpoints, reverse=True) if width >= edge), "")
+
+
 def run_app(
     *,
     settings: Settings,
@@ -185,8 +223,16 @@ def run_app(
     base_url: str,
     demo: bool,
     clock: Clock | None = None,
+    start_demo: Callable[[], str] | None = None,
 ) -> int:
     """Run the app until the user quits; returns the exit code."""
-    app = FttuiApp(settings=settings, key=key, base_url=base_url, demo=demo, clock=clock)
+    app = FttuiApp(
+        settings=settings,
+        key=key,
+        base_url=base_url,
+        demo=demo,
+        clock=clock,
+        start_demo=start_demo,
+    )
     result = app.run()
     return result if isinstance(result, int) else 0

@@ -1,7 +1,10 @@
 """Every binding as a command-palette entry, and as a row of the help screen.
 
 Both are read from the live bindings of the app, the screen and its widgets, so a new
-binding shows up in the palette and in `?` without being listed a second time.
+binding shows up in the palette and in `?` without being listed a second time. Only
+fttui's own bindings are listed, and the few of Textual's that a newcomer needs
+(quit, the palette, moving between fields and rows): the dozen scroll keys every
+Textual container inherits would bury them.
 """
 
 from __future__ import annotations
@@ -14,10 +17,24 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.keys import format_key
 from textual.screen import Screen
 
-# Where a binding works, by the kind of node that owns it.
-_WHERE = {"App": "anywhere", "MainScreen": "main screen", "BrowsePane": "list"}
+ESSENTIAL: dict[str, str] = {
+    "quit": "Quit",
+    "command_palette": "Command palette",
+    "app.focus_next": "Next field",
+    "app.focus_previous": "Previous field",
+    "cursor_up": "Up",
+    "cursor_down": "Down",
+    "select_cursor": "Open the detail",
+}
+"""Textual's own actions worth a line, with the words to show for them."""
+
+PLAYER_ACTIONS = ("app.play_pause", "app.stop", "app.seek", "app.volume", "app.step")
+PLACES = ("anywhere", "list", "player", "form")
+"""The words for where a key works, in the order the help lists them."""
+_PLACE_OF = {"GenerationForm": "form", "GenerationList": "list", "_Table": "list"}
 
 
 def _owners(app: App[object], screen: Screen[object]) -> Iterator[DOMNode]:
@@ -28,49 +45,89 @@ def _owners(app: App[object], screen: Screen[object]) -> Iterator[DOMNode]:
             yield node
 
 
-def _where(node: DOMNode) -> str:
-    name = type(node).__name__
+def _own_keys(node: DOMNode) -> set[tuple[str, str]]:
+    """(key, action) of the bindings that fttui's classes declare (not inherited ones)."""
+    own: set[tuple[str, str]] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("fttui.") and "BINDINGS" in cls.__dict__:
+            own.update((b.key, b.action) for b in Binding.make_bindings(cls.__dict__["BINDINGS"]))
+    return own
+
+
+def where(node: DOMNode, binding: Binding) -> str:
+    """Where `binding` of `node` works, in the user's words (one of `PLACES`)."""
     if isinstance(node, App):
         return "anywhere"
-    return _WHERE.get(name, name.lstrip("_").replace("Table", "list"))
+    if isinstance(node, Screen):
+        # The screen's one-character keys are off in the form, where they are text.
+        if binding.action == "back":
+            return "form"
+        return "list" if len(key_label(binding)) == 1 else "anywhere"
+    if binding.action.startswith(PLAYER_ACTIONS):
+        return "player"
+    return _PLACE_OF.get(type(node).__name__, "list")
+
+
+def key_label(binding: Binding) -> str:
+    """ "ctrl+s", "+", "esc", "enter": the key as a person would name it."""
+    if binding.key_display:
+        return binding.key_display
+    modifiers, key = binding.parse_key()
+    return "+".join([*modifiers, "enter" if key == "enter" else format_key(key)])
 
 
 def collect_bindings(app: App[object], screen: Screen[object]) -> list[tuple[DOMNode, Binding]]:
-    """(owner, binding) for every described binding, first owner of an action wins."""
-    seen: set[tuple[str, str]] = set()
+    """(owner, binding) for every listed binding: each key of each action, once."""
+    seen: set[tuple[str, str, str]] = set()
     found: list[tuple[DOMNode, Binding]] = []
     for node in _owners(app, screen):
+        own = _own_keys(node)
         for bindings in node._bindings.key_to_bindings.values():
             for binding in bindings:
-                if not binding.description or binding.system:
+                if binding.system or not (binding.description or binding.action in ESSENTIAL):
                     continue
-                ident = (type(node).__name__, binding.action)
-                if ident in seen:
+                if (binding.key, binding.action) not in own and binding.action not in ESSENTIAL:
                     continue
-                seen.add(ident)
-                found.append((node, binding))
+                ident = (type(node).__name__, binding.action, binding.key)
+                if ident not in seen:
+                    seen.add(ident)
+                    found.append((node, binding))
     return found
 
 
+def describe(binding: Binding) -> str:
+    """What the binding does, in words."""
+    return ESSENTIAL.get(binding.action) or binding.description
+
+
 def describe_bindings(app: App[object], screen: Screen[object]) -> list[tuple[str, str, str]]:
-    """(keys, description, where) for the help screen; keys of one action are merged."""
+    """(keys, description, where) for the help screen, grouped by where, in `PLACES` order.
+
+    The keys of one action (or of one description: j and ↓ both say "Down") share a row.
+    """
     rows: dict[tuple[str, str], list[str]] = {}
     for node, binding in collect_bindings(app, screen):
-        display = binding.key_display or app.get_key_display(binding)
-        rows.setdefault((binding.description, _where(node)), []).append(display)
-    return [(" ".join(dict.fromkeys(keys)), desc, where) for (desc, where), keys in rows.items()]
+        rows.setdefault((describe(binding), where(node, binding)), []).append(key_label(binding))
+    listed = [(" ".join(dict.fromkeys(keys)), desc, place) for (desc, place), keys in rows.items()]
+    return sorted(listed, key=lambda row: PLACES.index(row[2]))
 
 
 class BindingCommands(Provider):
     """Palette entries that run the same actions as the keys."""
 
     def _commands(self) -> Iterator[tuple[str, str, partial[Any]]]:
+        seen: set[tuple[str, str]] = set()
         for node, binding in collect_bindings(self.app, self.screen):
+            # Textual's own keys are the help's business (the palette has its own Quit);
+            # an action with two keys is one entry.
+            ident = (type(node).__name__, binding.action)
+            if binding.action in ESSENTIAL or ident in seen:
+                continue
             if not node.is_attached and node is not self.app:
                 continue
-            keys = binding.key_display or self.app.get_key_display(binding)
+            seen.add(ident)
             run = partial(self.app.run_action, binding.action, node)
-            yield binding.description, f"{keys} · {_where(node)}", run
+            yield describe(binding), f"{key_label(binding)} · {where(node, binding)}", run
 
     async def discover(self) -> Hits:
         for title, help_text, run in self._commands():

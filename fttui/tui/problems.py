@@ -17,6 +17,8 @@ PLAN_MESSAGE = (
     "Upgrade under Pricing on finetuning.ai, then restart fttui."
 )
 DEFAULT_WAIT = 30.0
+OFFLINE_RETRY = 10.0
+"""Seconds between attempts to reach the server again."""
 
 BLOCKING: dict[str, str] = {
     "plan": "Your plan has no API access.",
@@ -47,8 +49,11 @@ def _server_says(exc: errors.FttuiError) -> str:
     return f" (server: {message})" if message else ""
 
 
-def explain(exc: BaseException) -> Problem:
-    """The presentation of `exc`; unknown exceptions are shown with their message."""
+def explain(exc: BaseException, *, host: str = "the server") -> Problem:
+    """The presentation of `exc`; unknown exceptions are shown with their message.
+
+    `host` names the server an offline message could not reach.
+    """
     if isinstance(exc, errors.ProPlanRequired):
         return Problem("plan", PLAN_MESSAGE, blocks_submit=True)
     if isinstance(exc, errors.AuthError):
@@ -97,12 +102,13 @@ def explain(exc: BaseException) -> Problem:
     if isinstance(exc, errors.ServerError):
         return Problem("server", "The server had a problem" + _server_says(exc))
     if isinstance(exc, errors.TransportError):
+        # Said once, plainly: the transport's own words ("Could not connect to the
+        # server.") would only say it again.
         return Problem(
             "offline",
-            "Offline: cannot reach the server"
-            + _server_says(exc)
-            + ". Cached generations stay browsable; retrying in {seconds} s.",
-            seconds=10,
+            f"Offline: can't reach {clean(host)} — showing cached generations;"
+            " retrying in {seconds} s.",
+            seconds=OFFLINE_RETRY,
         )
     if isinstance(exc, errors.ApiError):
         return Problem("server", f"{exc.error_code}" + _server_says(exc))

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from fttui.api import errors
 from fttui.api.models import Generation, GenerationRequest
-from fttui.api.reconcile import ReconcileOutcome
 from fttui.tui.text import clean
 
 if TYPE_CHECKING:
@@ -95,11 +94,14 @@ class Submitter:
         except Exception as exc:
             screen.show_problem(exc)
             return
+        from fttui.api.reconcile import ReconcileOutcome  # the client has it loaded by now
+
         waiting = False
         for result in results:
             if result.outcome is ReconcileOutcome.FOUND and result.generation is not None:
                 self._mine.add(result.generation.id)
-                screen.accepted(result.generation, None)
+                # Found in the background: the user's cursor stays where it is.
+                screen.accepted(result.generation, None, select=False)
                 screen.notify("A submission whose answer was lost was created after all.")
             elif result.outcome is ReconcileOutcome.NOT_CREATED:
                 screen.notify(

@@ -159,3 +159,12 @@ def test_help_and_module_entry_point() -> None:
     assert result.returncode == 0 and "generate" in result.stdout
     sim_help = fttui("sim", "--help")
     assert sim_help.returncode == 0 and "--speed" in sim_help.stdout
+
+
+def test_a_bad_setting_is_one_line_and_a_usage_exit(
+    sim: RunningSim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FTTUI_AUDIO_CACHE_MB", "tiny")
+    result = fttui("me", "--base-url", sim.base_url)
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr.startswith("fttui: bad setting: audio_cache_mb")

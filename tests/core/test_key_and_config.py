@@ -106,3 +106,31 @@ def test_every_location_is_under_fttui_home(tmp_path: Path) -> None:
         locations.music_dir(),
     ):  # fmt: skip
         assert home in place.parents
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("FTTUI_BELL", "maybe", "bell must be true or false"),
+        ("FTTUI_AUDIO_CACHE_MB", "4", "at least 16"),
+        ("FTTUI_AUDIO_CACHE_MB", "lots", "whole number"),
+        ("FTTUI_PLAYER_BACKEND", "speakers", "player_backend must be one of"),
+    ],
+)
+def test_a_bad_setting_is_named_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, words: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.SettingsError, match=words):
+        config.load_settings()
+
+
+def test_settings_are_typed_from_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTTUI_BELL", "off")
+    monkeypatch.setenv("FTTUI_AUDIO_CACHE_MB", "64")
+    monkeypatch.setenv("FTTUI_DOWNLOAD_DIR", "~/tunes")
+    settings = config.load_settings(player_backend="NULL")
+    assert settings.bell is False
+    assert settings.audio_cache_mb == 64
+    assert settings.download_dir == Path("~/tunes").expanduser()
+    assert settings.player_backend == "null"

@@ -176,7 +176,36 @@ async def test_offline_start_shows_the_cache_and_a_banner(sim_factory) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         main = app.main
         await wait_for(pilot, lambda: "offline" in main.banner.kinds, "the offline banner")
+        assert main.banner.text_of("offline") == (
+            "Offline: can't reach 127.0.0.1 — showing cached generations; retrying in 10 s."
+        )
+        assert "offline" in str(main.header.render())  # not "connecting…"
         assert len(main.listing.rows) == 12
         await pilot.press("slash", *"zzz-no-match")
         await pilot.pause()
         assert main.listing.rows == []
+
+
+async def test_going_offline_marks_the_header_stale_until_the_server_answers(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        assert not main.header.stale
+        real = main.session.client.me
+        _fail_me_with(app, errors.TransportError("Could not connect to the server."))
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "offline" in main.banner.kinds, "the offline banner")
+        assert main.header.stale and "as last seen" in str(main.header.render())
+        assert "Could not connect" not in main.banner.text_of("offline")  # said once
+        main.session.client.me = real  # type: ignore[method-assign]
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: not main.header.stale, "the header to be live again")
+
+
+def _fail_me_with(app: FttuiApp, exc: Exception) -> None:
+    async def refuse() -> Any:
+        raise exc
+
+    assert app.session is not None
+    app.session.client.me = refuse  # type: ignore[method-assign]

@@ -8,7 +8,9 @@ from textual.widgets import Input
 
 from fttui import locations
 from fttui.sim.accounts import REVOKED_KEY
+from fttui.tui.draft import Draft
 from fttui.tui.screens.key_entry import KeyEntryScreen
+from fttui.tui.screens.main import MainScreen
 from fttui.tui.widgets.generation_form import GenerationForm
 
 from .helpers import make_app, wait_for
@@ -152,3 +154,84 @@ async def test_no_key_shows_the_dialog_and_escape_keeps_the_cache(sim) -> None:
         await pilot.pause()
         assert app.main.form.blocked  # no submitting without a key
         assert not app.main.query_one(GenerationForm).action_submit()
+
+
+async def test_after_a_narrow_submit_the_new_row_is_selected_and_in_sight(sim_factory) -> None:
+    sim = sim_factory(generations=5, seed=8)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 5, "the list")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.focused is main.form.query_one("#tags"), "the tags")
+        await pilot.press(*"zebra", "ctrl+s")
+        await wait_for(pilot, lambda: len(main.listing.rows) == 6, "the new row")
+        await pilot.press("escape")  # the list was hidden (zero rows high) when it came
+        await wait_for(pilot, lambda: main.listing.table.region.height > 0, "the list")
+        await pilot.pause()
+        table = main.listing.table
+        assert main.listing.selected is not None
+        assert main.listing.selected.prompt == "zebra"
+        assert table.cursor_row == 0 and table.scroll_y == 0  # the newest row, in sight
+
+
+async def test_a_submitted_generation_stays_selected_until_it_completes(sim_factory) -> None:
+    sim = sim_factory(generations=5, seed=8)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 5, "the list")
+        main.form.load({"tags": "first one"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(main.listing.rows) == 6, "the new row")
+        mine = main.listing.selected
+        assert mine is not None and mine.prompt == "first one"
+        await wait_for(
+            pilot,
+            lambda: (
+                main.detail.generation is not None and main.detail.generation.status == "completed"
+            ),
+            "the detail to show it completed",
+        )
+        assert main.detail.generation.id == mine.id
+        assert main.form.fields()["tags"] == "first one"  # the draft stays
+
+
+async def test_a_user_who_moved_keeps_the_row_they_chose(sim_factory) -> None:
+    sim = sim_factory(generations=5, seed=8)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 5, "the list")
+        main.form.load({"tags": "second one"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(main.listing.rows) == 6, "the new row")
+        mine = main.listing.rows[0]
+        main.listing.focus_table()
+        await pilot.press("j", "j")
+        chosen = main.listing.selected
+        await wait_for(pilot, lambda: main.listing.rows[0].status == "completed", "completion")
+        await pilot.pause()
+        assert chosen is not None and chosen.id != mine.id
+        assert main.listing.selected is not None and main.listing.selected.id == chosen.id
+
+
+async def test_no_key_says_so_plainly(sim) -> None:
+    app = make_app(sim.base_url, None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, KeyEntryScreen), "the key dialog")
+        main = app.main
+        assert "no API key" in str(main.header.render())
+        reason = str(app.screen.query_one("#key-reason").render())
+        assert "No API key" in reason and "ctrl+k" not in reason  # the dialog is open
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "ctrl+k" in main.banner.text_of("key")  # closed: now say how to reopen it
+        summary = str(main.listing.query_one("#list-summary").render())
+        assert "scroll for more" not in summary
+
+
+def test_a_key_problem_said_before_the_screen_is_mounted_waits_for_it(tmp_path) -> None:
+    screen = MainScreen(draft=Draft(tmp_path / "draft.json"), demo=False)
+    screen.key_problem("No API key yet.")  # no Banner to query yet: must not raise
+    assert screen._key_reason == "No API key yet."

@@ -74,3 +74,53 @@ def test_no_audio_device_in_the_player_bar(snap_compare: Any, sim_factory: Any) 
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_offline_banner_and_stale_header(
+    snap_compare: Any, sim_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fttui.api import errors
+    from fttui.tui.widgets.banner import Banner
+
+    from .test_app_errors import _fail_me_with
+
+    # The countdown stands still: a picture taken a second later would read "9 s".
+    monkeypatch.setattr(Banner, "tick", lambda self: None)
+    sim = sim_factory(clock=VirtualClock(), seed=1, generations=12)
+    app = make_app(sim.base_url, sim.demo_key)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _ready(12)(pilot)
+        # The connection fails as the client reports it when the server has gone away.
+        _fail_me_with(app, errors.TransportError("Could not connect to the server."))
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "offline" in app.main.banner.kinds, "the banner")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+def test_server_validation_message_at_its_field(snap_compare: Any, sim_factory: Any) -> None:
+    from textual.widgets import Input
+
+    from fttui.api import errors
+
+    from .test_app_errors import _fail_posts_with
+
+    sim = sim_factory(clock=VirtualClock(), seed=1)
+    app = make_app(sim.base_url, sim.demo_key)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _ready(0)(pilot)
+        details = [{"field": "bpm", "message": "bpm must be 60-200 for this model"}]
+        _fail_posts_with(app, errors.ValidationFailed("invalid", status=400, details=details))
+        app.main.form.load({"tags": "rainy jazz trio", "bpm": 120})
+        await pilot.press("n", "ctrl+s")
+        error = app.main.form.query_one("#bpm-error")
+        await wait_for(pilot, lambda: error.has_class("-shown"), "the message at the field")
+        for field in app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor is caught on or off at random
+        await pilot.pause()
+
+    # Wide: the whole form in sight, so no scrolling to the field can be caught halfway.
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

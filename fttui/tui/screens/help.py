@@ -1,4 +1,4 @@
-"""`?`: every binding of the screen underneath, grouped by where it works."""
+"""`?`: every key of the screen underneath, grouped by where it works."""
 
 from __future__ import annotations
 
@@ -8,16 +8,29 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from fttui.tui.commands import describe_bindings
 
 
-class HelpScreen(ModalScreen[None]):
-    """A table of keys and what they do, taken from the live bindings."""
+def key_table(rows: list[tuple[str, str, str]]) -> Table:
+    """Key, action and where, one row each."""
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=True)
+    table.add_column("Key", no_wrap=True)
+    table.add_column("Action", ratio=1)
+    table.add_column("Where", style="dim", no_wrap=True)
+    for keys, description, where in rows:
+        table.add_row(Text(keys, style="bold"), Text(description), Text(where))
+    return table
 
+
+class HelpScreen(ModalScreen[None]):
+    """Tables of keys and what they do, taken from the live bindings."""
+
+    # Two tables side by side when there is room, one under the other when not.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - as Textual's
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Close"),
         Binding("question_mark", "dismiss(None)", "Close", show=False),
@@ -29,12 +42,12 @@ class HelpScreen(ModalScreen[None]):
         self._under = under
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
-        table.add_column("Key", no_wrap=True)
-        table.add_column("Action")
-        table.add_column("Where", style="dim")
-        for keys, description, where in describe_bindings(self.app, self._under):
-            table.add_row(Text(keys, style="bold"), Text(description), Text(where))
+        rows = describe_bindings(self.app, self._under)
+        # Split between two places, so that the halves are about as long.
+        left = [row for row in rows if row[2] in ("anywhere", "form")]
+        right = [row for row in rows if row[2] not in ("anywhere", "form")]
         with VerticalScroll(id="help-dialog"):
             yield Static(Text("Keys  (esc to close)", style="bold"))
-            yield Static(table)
+            with Container(id="help-columns"):
+                yield Static(key_table(left), classes="help-part")
+                yield Static(key_table(right), classes="help-part")

@@ -7,7 +7,8 @@ each one is shown.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,7 +25,6 @@ from fttui.tui.live import LiveUpdates, remix_fields
 from fttui.tui.messages import GenerationGone, GenerationUpdated
 from fttui.tui.problems import BLOCKING, Problem, explain
 from fttui.tui.screens.detail import DetailScreen
-from fttui.tui.session import Session
 from fttui.tui.submitting import Submitter
 from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
 from fttui.tui.widgets.banner import Banner
@@ -33,11 +33,19 @@ from fttui.tui.widgets.generation_detail import GenerationDetail
 from fttui.tui.widgets.generation_form import GenerationForm
 from fttui.tui.widgets.generation_list import GenerationList
 
+if TYPE_CHECKING:
+    # Annotation only: the session brings the client and SQLite, not needed for the
+    # first frame (the app imports it once that frame is drawn).
+    from fttui.tui.session import Session
+
 PAGE_SIZE = 50
 DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is written."""
 ACCOUNT_REFRESH_GAP = 20.0
 """At most one /v1/me per this many seconds when generations finish."""
+LETTER_ACTIONS = frozenset({"new", "list", "search", "remix", "submit_when_free"})
+"""Screen actions bound to a printable key: never while the user is in the form."""
+KEY_HINT = " Press ctrl+k to enter one."
 
 
 class MainScreen(Screen[None]):
@@ -47,12 +55,15 @@ class MainScreen(Screen[None]):
         (0, "-narrow"),
         (110, "-wide"),
     ]
+    # The list has the keyboard from the start: focusing the form's first field and then
+    # the table would restyle both panes twice before the first frame.
+    AUTO_FOCUS = "#table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("ctrl+enter", "submit", "Submit", show=False, priority=True),
         Binding("n", "new", "Form"),
-        Binding("l", "list", "List"),
-        Binding("escape", "list", "List", show=False),
+        Binding("l", "list", "List", show=False),  # esc too; the footer is full
+        Binding("escape", "back", "Back to the list", show=False),
         Binding("slash", "search", "Search"),
         Binding("r", "remix", "Remix"),
         Binding("ctrl+r", "refresh", "Refresh"),
@@ -69,6 +80,7 @@ class MainScreen(Screen[None]):
         self._submitter = Submitter(self)
         self.live = LiveUpdates(self, self._submitter)
         self._unsaved: dict[str, Any] | None = None
+        self._key_reason = ""  # why a key is needed, shown in the banner and the dialog
 
     def compose(self) -> ComposeResult:
         yield AccountHeader(id="header")
@@ -105,6 +117,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.header.demo = self._demo
+        if self._key_reason:
+            self.key_problem(self._key_reason)  # said before the panes existed
         self.form.load(self._draft.load())
         self.listing.focus_table()
 
@@ -117,6 +131,7 @@ class MainScreen(Screen[None]):
         self.reload_list()
         self.update_blocked()
         if connect:
+            self.header.note = "connecting…"
             self.connect()
 
     @work(exclusive=True, group="connect")
@@ -149,6 +164,7 @@ class MainScreen(Screen[None]):
 
     def _account_seen(self, account: Any) -> None:
         self.header.account = account
+        self.header.stale = False
         if self.session is not None:
             self.session.account = account
         remaining = account.limits.total_remaining
@@ -191,9 +207,13 @@ class MainScreen(Screen[None]):
 
     def show_problem(self, exc: BaseException) -> Problem:
         """Show `exc` where the user is looking; returns how it was presented."""
-        problem = explain(exc)
+        host = urlsplit(self.session.base_url).hostname if self.session else None
+        problem = explain(exc, host=host or "the server")
+        if problem.kind == "offline":
+            self.header.stale = True  # its numbers are from before the connection went
+            self.header.note = "offline"
         if problem.ask_for_key:
-            self.banner.set("key", problem.text, severity="error")
+            self.key_problem(problem.text)
             self.app.call_later(self.app.run_action, "api_key")
         else:
             self.banner.set(
@@ -201,6 +221,21 @@ class MainScreen(Screen[None]):
             )
         self.update_blocked()
         return problem
+
+    def key_problem(self, reason: str) -> None:
+        """Say that a (working) key is needed and why; safe to call before mounting."""
+        self._key_reason = reason
+        if not self.is_mounted:
+            return
+        self.banner.set("key", reason + KEY_HINT, severity="error")
+        has_key = self.session is not None and self.session.key is not None
+        self.header.note = "API key refused" if has_key else "no API key"
+        self.update_blocked()
+
+    @property
+    def key_reason(self) -> str:
+        """Why a key is needed (empty when none is), for the key dialog, which needs no hint."""
+        return self._key_reason if "key" in self.banner.kinds else ""
 
     def update_blocked(self) -> None:
         """Disable submitting while a banner says it cannot work, with the reason."""
@@ -343,8 +378,10 @@ class MainScreen(Screen[None]):
         self.save_draft()
         self._submitter.submit(event.request)
 
-    def accepted(self, generation: Generation, credits_remaining: int | None) -> None:
-        """The server created `generation`: show it, watch it, count the credit."""
+    def accepted(
+        self, generation: Generation, credits_remaining: int | None, *, select: bool = True
+    ) -> None:
+        """The server created `generation`: show it (selected), watch it, count the credit."""
         if self.session is None:
             return
         self.session.library.apply(generation)
@@ -353,6 +390,8 @@ class MainScreen(Screen[None]):
         self.form.after_submitted()
         self.save_draft()
         self.reload_list()
+        if select:
+            self.listing.move_to(generation.id)
         self.count_running()
         self.run_watcher()
 
@@ -365,12 +404,20 @@ class MainScreen(Screen[None]):
     def action_new(self) -> None:
         """Go to the form."""
         self.add_class("-show-form")
-        self.form.query_one("#tags").focus()
+        self.refresh_bindings()
+        # Focused while still hidden, the field could lose the focus again to the layout
+        # that shows it: wait for that layout.
+        self.call_after_refresh(self.form.focus_first_field)
 
     def action_list(self) -> None:
         """Go to the list."""
         self.remove_class("-show-form")
+        self.refresh_bindings()
         self.listing.focus_table()
+
+    def action_back(self) -> None:
+        """Back to the list (from the form, or the search box)."""
+        self.action_list()
 
     def action_search(self) -> None:
         """Search titles, prompts and tags."""
@@ -398,7 +445,18 @@ class MainScreen(Screen[None]):
         """After QUEUE_FULL: submit the same request as soon as a slot frees."""
         self._submitter.arm()
 
+    def in_form(self) -> bool:
+        """Whether the user is in the form: shown alone (narrow), or holding the focus."""
+        if self.has_class("-narrow") and self.has_class("-show-form"):
+            return True
+        focused = self.focused
+        return focused is not None and self.form in focused.ancestors_with_self
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A letter typed in the form is text, whatever has the focus (a checkbox, a
+        # button, nothing at all): it must never remix or submit.
+        if action in LETTER_ACTIONS and self.in_form():
+            return False
         if action == "submit_when_free":
             return self._submitter.can_arm
         return True

@@ -12,6 +12,8 @@ from fttui.api.models import Account
 from fttui.tui.text import clean, count
 
 BAR_WIDTH = 10
+WIDE_SEPARATOR = Text("  │  ", style="dim")
+NARROW_SEPARATOR = Text(" │ ", style="dim")
 
 
 @dataclass(frozen=True)
@@ -32,65 +34,79 @@ def usage_bar(used: int | None, total: int | None, width: int = BAR_WIDTH) -> Te
     return Text.assemble(("█" * filled, style), ("░" * (width - filled), "dim"))
 
 
-def _wrap_parts(parts: list[Text], width: int) -> Text:
-    """Join parts with separators, breaking lines between parts, never inside one."""
-    separator = Text("  │  ", style="dim")
-    lines: list[Text] = []
-    line = Text()
-    for part in parts:
-        if line.cell_len and line.cell_len + separator.cell_len + part.cell_len > width:
-            lines.append(line)
-            line = Text()
-        if line.cell_len:
-            line.append_text(separator)
-        line.append_text(part)
-    lines.append(line)
-    return Text("\n").join(lines)
+def fit_parts(parts: list[tuple[int, Text]], width: int) -> Text:
+    """One line of `(rank, part)`, dropping the highest ranks first until it fits `width`.
+
+    The kept parts stay in their order; the separators narrow before any part goes.
+    """
+    kept = list(parts)
+    while True:
+        for separator in (WIDE_SEPARATOR, NARROW_SEPARATOR):
+            line = separator.join(part for _, part in kept)
+            if line.cell_len <= width or len(kept) == 1:
+                return line
+        kept.remove(max(kept, key=lambda item: item[0]))
 
 
 class AccountHeader(Widget):
-    """A one- or two-line summary of the account; it only redraws when handed new data."""
+    """One line about the account; it only redraws when handed new data."""
 
-    account: reactive[Account | None] = reactive(None, layout=True)
+    account: reactive[Account | None] = reactive(None)
     in_progress: reactive[int] = reactive(0)
     rate: reactive[RateHeadroom] = reactive(RateHeadroom)
     demo: reactive[bool] = reactive(False)
+    note: reactive[str] = reactive("connecting…")
+    """What is shown before any account is known ("connecting…", "no API key")."""
+    stale: reactive[bool] = reactive(False)
+    """The server cannot be reached: the numbers are from the last answer, not live."""
 
     def render(self) -> Text:
         account = self.account
         if account is None:
-            return Text("fttui  ·  connecting…", style="dim")
+            return Text(f"fttui  ·  {self.note}", style="dim")
         limits = account.limits
-        parts: list[Text] = [
-            Text.assemble(
-                (clean(account.display_name), "bold"),
-                (f" [{clean(account.tier)}]" if account.tier else "", "italic"),
-                (" (demo)" if self.demo else "", "yellow"),
-            ),
-            Text.assemble(
-                "month ",
-                usage_bar(limits.generations_used, limits.monthly_generations),
-                f" {count(limits.generations_used)}/{count(limits.monthly_generations)}",
-            ),
-            Text(f"pack {count(limits.pack_credits)}"),
-            Text.assemble(
-                "left ",
-                (
-                    count(limits.total_remaining),
-                    "bold red" if limits.total_remaining == 0 else "bold",
+        name = Text.assemble(
+            (clean(account.display_name), "bold"),
+            (f" [{clean(account.tier)}]" if account.tier else "", "italic"),
+            (" (demo)" if self.demo else "", "yellow"),
+        )
+        if self.stale:
+            name.append(" · offline, as last seen", style="bold red")
+        # Ranks: the lower, the longer a part stays when the terminal is narrow.
+        parts: list[tuple[int, Text]] = [
+            (0, name),
+            (
+                1,
+                Text.assemble(
+                    "left ",
+                    (
+                        count(limits.total_remaining),
+                        "bold red" if limits.total_remaining == 0 else "bold",
+                    ),
                 ),
             ),
-            Text(f"running {self.in_progress}/{count(limits.queue_depth)}"),
+            (2, Text(f"running {self.in_progress}/{count(limits.queue_depth)}")),
+            (
+                4,
+                Text.assemble(
+                    "month ",
+                    usage_bar(limits.generations_used, limits.monthly_generations),
+                    f" {count(limits.generations_used)}/{count(limits.monthly_generations)}",
+                ),
+            ),
+            (6, Text(f"pack {count(limits.pack_credits)}")),
         ]
         if self.rate.remaining is not None:
             low = self.rate.remaining <= 5
-            parts.append(
-                Text(
-                    f"rate {self.rate.remaining}/{count(self.rate.limit)}",
-                    style="red" if low else "",
-                )
+            rate = Text(
+                f"rate {self.rate.remaining}/{count(self.rate.limit)}",
+                style="red" if low else "",
             )
-        return _wrap_parts(parts, self.size.width)
+            parts.insert(3, (3 if low else 5, rate))  # a low rate matters more than the month
+        line = fit_parts(parts, self.size.width)
+        if self.stale:
+            line.stylize("dim", name.cell_len)  # old numbers, not live ones
+        return line
 
     def credits_remaining(self, remaining: int | None) -> None:
         """Apply `creditsRemaining` from a submit answer without asking the server again."""

@@ -24,20 +24,43 @@ def _size(size: int | None) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} B"
 
 
+LABEL_WIDTH = 10
+
+
+def _grid(pairs: int) -> Table:
+    """Label and value columns, `pairs` times side by side; labels of one width, so
+    one grid's values line up with the next one's."""
+    table = Table.grid(padding=(0, 1), expand=True)
+    for _ in range(pairs):
+        table.add_column(style="bold", no_wrap=True, width=LABEL_WIDTH)
+        table.add_column(ratio=1, overflow="fold")
+    return table
+
+
 def describe(generation: Generation) -> RenderableType:
-    """A two-column table of the generation's fields, every value shown literally."""
+    """The generation's fields, every value shown literally.
+
+    The long ones (title, prompt, error, links) take a line each; the short ones go two
+    to a line, so that the whole of it fits the side pane without scrolling.
+    """
     params = generation.parameters
     key, scale = params.key_and_scale
-    rows: list[tuple[str, Text | str]] = [
+    long: list[tuple[str, Text | str]] = [
         ("Title", literal(generation.title or "(untitled)")),
-        ("Status", status_text(generation.status)),
         ("Prompt", literal(generation.prompt or params.tags or "–", single_line=False)),
+    ]
+    if generation.error_message or generation.status.lower() == "failed":
+        error = literal(generation.error_message or "(no reason given)", "bold red")
+        long.insert(1, ("Error", error))
+    short: list[tuple[str, Text | str]] = [
+        ("Status", status_text(generation.status)),
+        ("Seed", "–" if params.seed is None else str(params.seed)),
         ("Duration", minutes_seconds(generation.length_seconds)),
         ("BPM", "–" if params.bpm is None else str(params.bpm)),
         ("Key", literal(" ".join(p for p in (key, scale) if p) or "–")),
         ("Time sig", literal(f"{params.timesignature}/4" if params.timesignature else "–")),
         ("Language", literal(params.language or "–")),
-        ("Seed", "–" if params.seed is None else str(params.seed)),
+        ("Public", {True: "yes", False: "no", None: "–"}[generation.is_public]),
         ("Created", _when(generation.created_at)),
         ("Completed", _when(generation.completed_at)),
         (
@@ -48,23 +71,22 @@ def describe(generation: Generation) -> RenderableType:
         ("Plays", count(generation.play_count)),
         ("Likes", count(generation.like_count)),
         ("Downloads", count(generation.download_count)),
-        ("Public", {True: "yes", False: "no", None: "–"}[generation.is_public]),
+    ]
+    links: list[tuple[str, Text | str]] = [
         ("Audio", literal(generation.audio_url or "–")),
         ("Id", literal(generation.id)),
     ]
-    if generation.error_message or generation.status.lower() == "failed":
-        rows.insert(
-            2, ("Error", literal(generation.error_message or "(no reason given)", "bold red"))
-        )
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(ratio=1, overflow="fold")
-    for label, value in rows:
-        table.add_row(label, value)
+    head, tail, middle = _grid(1), _grid(1), _grid(2)
+    for label, value in long:
+        head.add_row(label, value)
+    for index in range(0, len(short), 2):
+        middle.add_row(*(cell for pair in short[index : index + 2] for cell in pair))
+    for label, value in links:
+        tail.add_row(label, value)
+    parts: list[RenderableType] = [head, middle, tail]
     if params.lyrics:
-        lyrics = literal(params.lyrics, single_line=False)
-        return Group(table, Text("\nLyrics", style="bold"), lyrics)
-    return table
+        parts += [Text("\nLyrics", style="bold"), literal(params.lyrics, single_line=False)]
+    return Group(*parts)
 
 
 class GenerationDetail(VerticalScroll):

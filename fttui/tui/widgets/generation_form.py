@@ -49,8 +49,22 @@ _SELECTS: dict[str, list[tuple[str, str]]] = {
 _PROMPTS = {"language": "language", "key": "key", "scale": "scale", "timesignature": "4/4"}
 
 
-class GenerationForm(VerticalScroll):
-    """Tags, lyrics, duration, bpm, language, key, scale, time signature and seed."""
+class SeedLock(Checkbox):
+    """A checkbox whose off state is blank: Textual's "X" in both states reads as ticked."""
+
+    BUTTON_INNER = " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        super().watch_value()
+
+
+class GenerationForm(VerticalScroll, can_focus=False):
+    """Tags, lyrics, duration, bpm, language, key, scale, time signature and seed.
+
+    The container itself never takes the focus (only its fields do): focused, it would
+    pass every typed letter on to the screen's one-key shortcuts.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         ("ctrl+g", "random_seed", "Random seed"),
@@ -118,7 +132,7 @@ class GenerationForm(VerticalScroll):
         with Horizontal(classes="field-row"):
             yield Label("", classes="field-label")
             yield Button("Random", id="seed-random", compact=True)
-            yield Checkbox("Lock", id="seed-lock", compact=True)
+            yield SeedLock("Lock", id="seed-lock", compact=True)
         yield Static("", id="seed-error", classes="field-error")
         yield Static("", id="form-error", classes="field-error")
         yield Button("Generate  ctrl+s", id="submit", variant="primary", compact=True)
@@ -165,6 +179,10 @@ class GenerationForm(VerticalScroll):
             self._loading = False
         self._server_errors.clear()
         self._edited()
+
+    def focus_first_field(self) -> None:
+        """Put the keyboard on the tags."""
+        self.query_one("#tags").focus()
 
     def after_submitted(self) -> None:
         """A submission was accepted: an unlocked seed goes back to random."""

@@ -24,17 +24,18 @@ from textual.widgets import DataTable, Input, Select, Static
 from fttui.api.models import STATUSES, Generation, StatusFilter
 from fttui.tui.text import clean, count, minutes_seconds, relative_time, shorten, status_text
 
-# (key, label, width); width 0 is the title, which takes what is left.
-_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("title", "Title", 0),
-    ("status", "Status", 12),
-    ("duration", "Len", 5),
-    ("bpm", "BPM", 3),
-    ("keyscale", "Key", 8),
-    ("created", "Created", 10),
-    ("plays", "Plays", 5),
+# (key, label, width, least list width); width 0 is the title, which takes what is
+# left. A column goes when the list is narrower than its least width: the title needs
+# the room more than the play count does.
+_COLUMNS: tuple[tuple[str, str, int, int], ...] = (
+    ("title", "Title", 0, 0),
+    ("status", "Status", 12, 0),
+    ("duration", "Len", 5, 0),
+    ("bpm", "BPM", 3, 0),
+    ("keyscale", "Key", 8, 72),
+    ("created", "Created", 10, 0),
+    ("plays", "Plays", 5, 96),
 )
-_NARROW_DROPS = frozenset({"keyscale", "plays"})  # below 72 columns, the least useful go
 PREFETCH_ROWS = 15
 """Ask for more when the cursor or the viewport is this close to the last row."""
 
@@ -112,7 +113,7 @@ class GenerationList(Vertical):
         self._exhausted = True
         self._waiting = False
         self._now = datetime.now(timezone.utc)
-        self._layout: tuple[int, bool] = (0, False)
+        self._layout: tuple[int, int] = (0, 0)  # (title width, list width)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="list-tools"):
@@ -207,8 +208,7 @@ class GenerationList(Vertical):
     # --- building rows --------------------------------------------------------------------
 
     def _column_keys(self) -> list[str]:
-        narrow = self._layout[1]
-        return [key for key, _, _ in _COLUMNS if not (narrow and key in _NARROW_DROPS)]
+        return [key for key, _, _, least in _COLUMNS if self._layout[1] >= least]
 
     def _cells(self, generation: Generation) -> list[Text]:
         title_width = self._layout[0]
@@ -236,7 +236,7 @@ class GenerationList(Vertical):
         keep = table.cursor_row
         table.clear(columns=True)
         for key in self._column_keys():
-            label, width = next((lbl, w) for k, lbl, w in _COLUMNS if k == key)
+            label, width = next((lbl, w) for k, lbl, w, _ in _COLUMNS if k == key)
             table.add_column(label, key=key, width=width or self._layout[0])
         rows, self._rows, self._index = self._rows, [], {}
         self._add(rows)
@@ -254,7 +254,7 @@ class GenerationList(Vertical):
             )
         if self._waiting:
             text += "  loading more…"
-        elif not self._exhausted:
+        elif not self._exhausted and shown:
             text += "  (scroll for more)"
         self.query_one("#list-summary", Static).update(text)
 
@@ -268,10 +268,9 @@ class GenerationList(Vertical):
 
     def on_resize(self, event: Resize) -> None:
         width = event.size.width
-        narrow = width < 72
-        fixed = sum(w + 2 for k, _, w in _COLUMNS if w and not (narrow and k in _NARROW_DROPS))
+        fixed = sum(w + 2 for _, _, w, least in _COLUMNS if w and width >= least)
         # 2 for the title's own padding, 2 for a vertical scrollbar, 2 for the border.
-        layout = (max(12, width - fixed - 6), narrow)
+        layout = (max(12, width - fixed - 6), width)
         if layout != self._layout:
             self._layout = layout
             self._build_columns()
