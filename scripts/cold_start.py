@@ -4,7 +4,8 @@ Each step is imported in a fresh interpreter after the steps before it, so its f
 what it adds, not what it shares with them (pydantic counted once, where it first
 comes). The steps follow the real start: the command line, settings and key, the
 app's module, up to the first frame; then what the app imports only once that frame is
-drawn (the session's client and cache, the demo's simulator). Then the modules that
+drawn, in a thread (the models for the form, the player, the session's client and
+cache, the demo's simulator). Then the modules that
 cost most by themselves (`python -X importtime`), and the whole `fttui --help`.
 
     python scripts/cold_start.py [--runs 5] [--top 15]
@@ -26,8 +27,10 @@ PYTHON = sys.executable
 STEPS: list[tuple[str, str, bool]] = [
     ("textual.app", "Textual itself (the bare app pays this too)", True),
     ("fttui.cli", "argument parsing", True),
-    ("fttui.cli.launch", "settings (pydantic-settings), key, URL check (httpx)", True),
-    ("fttui.tui.app", "the app, its screens and widgets, the player", True),
+    ("fttui.cli.launch", "settings (a dataclass and TOML), key, URL check", True),
+    ("fttui.tui.app", "the app, its screens and widgets (Textual's widget modules)", True),
+    ("fttui.api.models", "after the first frame: pydantic, for the form's rules", False),
+    ("fttui.tui.playback", "after the first frame: the player (httpx, miniaudio, mutagen)", False),
     ("fttui.tui.session", "after the first frame: the API client and watcher", False),
     ("fttui.store", "after the first frame: the SQLite cache", False),
     ("fttui.sim.server", "--demo only, after the first frame, in a thread", False),

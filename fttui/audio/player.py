@@ -26,9 +26,6 @@ log = logging.getLogger(__name__)
 
 Status = Literal["idle", "loading", "playing", "paused", "stopped", "error"]
 
-SMALL_SEEK_S = 5.0
-LARGE_SEEK_S = 30.0
-VOLUME_STEP = 0.1
 # Seeking into a file still arriving stops this far short of its downloaded end.
 _PARTIAL_MARGIN_S = 2.0
 

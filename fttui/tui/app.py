@@ -7,26 +7,40 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from fttui.api.key import ApiKey
-from fttui.audio.backends import Backend
 from fttui.clock import SYSTEM_CLOCK, Clock
 from fttui.config import Settings, save_api_key, save_settings
 from fttui.tui.commands import BindingCommands
 from fttui.tui.draft import Draft
-from fttui.tui.playback import Playback
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     # Imported when first used, after the first frame: the client (httpx, the API's
-    # pydantic models) and SQLite are not needed to draw it.
+    # pydantic models), SQLite and the player (miniaudio, mutagen) are not needed to
+    # draw it.
+    from fttui.audio.backends import Backend
     from fttui.store import GenerationStore
+    from fttui.tui.playback import Playback
     from fttui.tui.session import Session
+
+
+def _load_models() -> None:
+    """Import the API's models (pydantic): the form's rules and choices need them."""
+    import fttui.api.models  # noqa: F401
+
+
+def _build_playback(app: FttuiApp, settings: Settings, backend: Backend | None) -> Playback:
+    """The app's player: its imports and its HTTP client (SSL context) take ~60 ms."""
+    from fttui.tui.playback import Playback
+
+    return Playback(app, settings, backend=backend)
 
 
 class FttuiApp(App[int]):
@@ -65,8 +79,23 @@ class FttuiApp(App[int]):
         self._start_demo = start_demo
         self.main = MainScreen(draft=Draft(draft_path), demo=demo)
         self.session: Session | None = None
-        # One player for the app's life; `audio_backend` replaces settings.player_backend.
-        self.playback = Playback(self, settings, backend=audio_backend)
+        # One player for the app's life, built once the first frame is drawn (see
+        # `playback`); `audio_backend` replaces settings.player_backend.
+        self._audio_backend = audio_backend
+        self._playback: Playback | None = None
+
+    @property
+    def is_started(self) -> bool:
+        """Whether what follows the first frame is there: every pane in full, the player."""
+        return self._playback is not None and self.main.is_complete
+
+    @property
+    def playback(self) -> Playback:
+        """The preview player. It exists from just after the first frame, before the
+        session starts (so by the time any row is listed); asked for sooner, it raises."""
+        if self._playback is None:
+            raise RuntimeError("the player is built once the first frame is drawn")
+        return self._playback
 
     async def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -76,13 +105,41 @@ class FttuiApp(App[int]):
         # the first resize, it would restyle every widget once more before the first frame.
         self.main.add_class(_breakpoint_class(self.main, self.size.width))
         await self.push_screen(self.main)
-        # The first frame shows the screen's layout and nothing more: the player bar,
-        # the cache and the network all wait until it is on the terminal. (Not the
-        # app's own `call_after_refresh`: it is dropped until the app is running.)
-        self.main.call_after_refresh(self._after_first_frame)
+        # The first frame that reaches the terminal must paint the whole screen. What was
+        # drawn inside the start-up batch was never written, yet the screen counts it as
+        # drawn and would send only what changed since: the panes' frames and titles
+        # would come one refresh later. (Asked for here, inside the batch, this full
+        # repaint waits for the batch's end; asked for later, the partial one goes first.)
+        self.main.refresh()
+
+    def on_ready(self, event: events.Ready) -> None:
+        # The first frame shows the screen's frames and the tags, nothing more: the
+        # rest of the panes, the player bar, the cache and the network all wait until it
+        # is on the terminal. Not from `on_mount`: everything there runs inside the
+        # app's start-up batch, before anything is drawn, and so would a callback
+        # scheduled from it. `Ready` comes once that batch is over; the callback then
+        # runs after the screen's next refresh, the first one that reaches the terminal.
+        self.main.call_after_refresh(self._start_after_first_frame)
+
+    def _start_after_first_frame(self) -> None:
+        # A worker, not awaited here: the screen runs its callbacks in its own message
+        # loop, which could not redraw (the rest of the panes, as they mount) until the
+        # callback returned.
+        self.run_worker(self._after_first_frame(), group="startup", description="startup")
 
     async def _after_first_frame(self) -> None:
-        await self.playback.attach(self.main.query_one("#player-slot"))
+        # In a thread, so the screen stays live meanwhile (keys, the tags field): the
+        # imports and the player's construction are the slow part of what follows.
+        await asyncio.to_thread(_load_models)
+        await self.main.complete()
+        playback = await asyncio.to_thread(
+            _build_playback, self, self.settings, self._audio_backend
+        )
+        if not self.is_running:  # quit within the first frames
+            await playback.close()
+            return
+        self._playback = playback
+        await playback.attach(self.main.query_one("#player-slot"))
         if self._store is None:
             from fttui.store import GenerationStore
 
@@ -129,7 +186,8 @@ class FttuiApp(App[int]):
 
     async def on_unmount(self) -> None:
         self.main.save_draft()
-        await self.playback.close()
+        if self._playback is not None:
+            await self._playback.close()
         if self.session is not None:
             await self.session.close()
         if self._store is not None:
@@ -180,34 +238,43 @@ class FttuiApp(App[int]):
         await self._start_session(key)
 
     # --- the player: keys bound on the browse pane, so never while typing in the form ---
+    # Each does nothing in the first few frames, before the player exists: the list has
+    # no rows to play then either.
 
     def action_play_pause(self) -> None:
         """Play or pause the selected finished generation."""
-        self.playback.play_pause(self.main.listing.selected)
+        if self._playback is not None:
+            self._playback.play_pause(self.main.listing.selected)
 
     def action_stop(self) -> None:
         """Stop playing and rewind."""
-        self.playback.stop()
+        if self._playback is not None:
+            self._playback.stop()
 
     def action_seek(self, seconds: float) -> None:
         """Seek forward (or back, when negative) in the track playing."""
-        self.playback.seek(seconds)
+        if self._playback is not None:
+            self._playback.seek(seconds)
 
     def action_volume(self, delta: float) -> None:
         """Raise (or lower, when negative) the volume."""
-        self.playback.change_volume(delta)
+        if self._playback is not None:
+            self._playback.change_volume(delta)
 
     def action_step(self, step: int) -> None:
         """Play the next (1) or previous (-1) finished generation of the list."""
-        self.playback.step(self.main.listing, step)
+        if self._playback is not None:
+            self._playback.step(self.main.listing, step)
 
     def action_download(self) -> None:
         """Save the selected generation's audio, tagged, in the music folder."""
-        self.playback.download(self.main.listing.selected)
+        if self._playback is not None:
+            self._playback.download(self.main.listing.selected)
 
     def action_copy_link(self) -> None:
         """Copy the selected generation's audio link to the clipboard (OSC 52)."""
-        self.playback.copy_link(self.main.listing.selected)
+        if self._playback is not None:
+            self._playback.copy_link(self.main.listing.selected)
 
 
 def _breakpoint_class(screen: Screen[Any], width: int) -> str:

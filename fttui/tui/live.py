@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from fttui.api import errors
 from fttui.api.errors import FttuiError
-from fttui.api.models import Generation
 from fttui.tui.messages import GenerationGone, GenerationUpdated
 from fttui.tui.screens.detail import DetailScreen
 
 if TYPE_CHECKING:
+    # Annotations only (pydantic is loaded after the first frame).
+    from fttui.api.models import Generation
     from fttui.api.watcher import WatchTimeout
     from fttui.tui.screens.main import MainScreen
     from fttui.tui.submitting import Submitter

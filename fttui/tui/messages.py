@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from fttui.api.models import Generation
+if TYPE_CHECKING:
+    # Annotation only: the models bring pydantic, which the first frame does without.
+    from fttui.api.models import Generation
 
 
 class GenerationUpdated(Message):

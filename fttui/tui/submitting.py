@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fttui.api import errors
-from fttui.api.models import Generation, GenerationRequest
 from fttui.tui.text import clean
 
 if TYPE_CHECKING:
+    # Annotations only (pydantic is loaded after the first frame).
+    from fttui.api.models import Generation, GenerationRequest
     from fttui.tui.screens.main import MainScreen
 
 UNCONFIRMED_RECHECK = 30.0

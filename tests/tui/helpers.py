@@ -40,6 +40,12 @@ def make_app(base_url: str, key: str | None, **options: Any) -> FttuiApp:
     )
 
 
+async def started(pilot: Pilot[Any], app: FttuiApp) -> None:
+    """Wait for what the app adds once its first frame is drawn: the rest of the panes
+    and the player (both there before the session starts, so before any row is listed)."""
+    await wait_for(pilot, lambda: app.is_started, "the panes and the player")
+
+
 async def wait_for(
     pilot: Pilot[Any], condition: Callable[[], object], what: str, *, limit: float = 15.0
 ) -> None:

@@ -19,6 +19,10 @@ class FormApp(App[None]):
     def compose(self) -> ComposeResult:
         yield GenerationForm(id="form")
 
+    async def on_mount(self) -> None:
+        # In fttui the app completes the form once its first frame is drawn; here, at once.
+        await self.query_one(GenerationForm).complete()
+
     def on_generation_form_submit_requested(self, event: GenerationForm.SubmitRequested) -> None:
         self.requests.append(event.request)
 

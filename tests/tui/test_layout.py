@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from fttui.clock import VirtualClock
 from fttui.tui.widgets.account_header import AccountHeader
 from fttui.tui.widgets.generation_form import SeedLock
 
-from .helpers import make_app, wait_for
+from .helpers import make_app, started, wait_for
 
 
 async def test_the_account_header_is_one_line_at_80_columns(sim) -> None:
@@ -23,7 +24,9 @@ async def test_the_account_header_is_one_line_at_80_columns(sim) -> None:
 
 
 async def test_at_120x36_the_title_column_has_room_and_the_detail_fits(sim_factory) -> None:
-    sim = sim_factory(generations=5, seed=8)
+    # A clock that stands still: the generations' states do not depend on how long the
+    # app took to list them (a completed one has an audio link, a line or two longer).
+    sim = sim_factory(clock=VirtualClock(), generations=5, seed=8)
     app = make_app(sim.base_url, sim.demo_key)
     async with app.run_test(size=(120, 36)) as pilot:
         main = app.main
@@ -38,6 +41,7 @@ async def test_at_120x36_the_title_column_has_room_and_the_detail_fits(sim_facto
 async def test_the_seed_lock_is_blank_when_off(sim) -> None:
     app = make_app(sim.base_url, sim.demo_key)
     async with app.run_test(size=(120, 36)) as pilot:
+        await started(pilot, app)
         lock = app.main.query_one(SeedLock)
         assert "X" not in str(lock.render()) and "✓" not in str(lock.render())
         await pilot.press("n", "ctrl+l")

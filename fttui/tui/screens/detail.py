@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
-from fttui.api.models import Generation
 from fttui.tui.widgets.generation_detail import GenerationDetail
+
+if TYPE_CHECKING:
+    # Annotation only (pydantic is loaded after the first frame).
+    from fttui.api.models import Generation
 
 
 class DetailScreen(ModalScreen[None]):

@@ -19,7 +19,6 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from fttui.api import errors
-from fttui.api.models import Generation, StatusFilter
 from fttui.tui.draft import Draft
 from fttui.tui.live import LiveUpdates, remix_fields
 from fttui.tui.messages import GenerationGone, GenerationUpdated
@@ -34,8 +33,9 @@ from fttui.tui.widgets.generation_form import GenerationForm
 from fttui.tui.widgets.generation_list import GenerationList
 
 if TYPE_CHECKING:
-    # Annotation only: the session brings the client and SQLite, not needed for the
-    # first frame (the app imports it once that frame is drawn).
+    # Annotations only: the session brings the client and SQLite, the models pydantic,
+    # none of them needed for the first frame (the app imports them once it is drawn).
+    from fttui.api.models import Generation, StatusFilter
     from fttui.tui.session import Session
 
 PAGE_SIZE = 50
@@ -119,8 +119,20 @@ class MainScreen(Screen[None]):
         self.header.demo = self._demo
         if self._key_reason:
             self.key_problem(self._key_reason)  # said before the panes existed
-        self.form.load(self._draft.load())
+        self.form.load(self._draft.load())  # the tags now, the rest with `complete`
         self.listing.focus_table()
+
+    async def complete(self) -> None:
+        """Mount what the first frame leaves out: the form's other fields, the search box
+        and the status filter. The app calls it once that frame is on the terminal."""
+        await self.form.complete()
+        await self.listing.complete()
+        self.update_blocked()  # a banner may have said why before the button was there
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every pane is mounted in full (see `complete`)."""
+        return self.form.is_complete and self.listing.is_complete
 
     # --- the session --------------------------------------------------------------------
 

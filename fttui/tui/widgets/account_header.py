@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from fttui.api.models import Account
 from fttui.tui.text import clean, count
+
+if TYPE_CHECKING:
+    # Annotation only: the header is in the first frame, pydantic comes after it.
+    from fttui.api.models import Account
 
 BAR_WIDTH = 10
 WIDE_SEPARATOR = Text("  │  ", style="dim")

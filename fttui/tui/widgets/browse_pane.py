@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 
-from fttui.audio.player import LARGE_SEEK_S, SMALL_SEEK_S, VOLUME_STEP
+from fttui.audio.controls import LARGE_SEEK_S, SMALL_SEEK_S, VOLUME_STEP
 from fttui.tui.widgets.generation_detail import GenerationDetail
 from fttui.tui.widgets.generation_list import GenerationList
 

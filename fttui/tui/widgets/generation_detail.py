@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -10,8 +11,11 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from fttui.api.models import Generation
 from fttui.tui.text import clean, count, literal, minutes_seconds, status_text
+
+if TYPE_CHECKING:
+    # Annotation only: the pane is in the first frame, pydantic comes after it.
+    from fttui.api.models import Generation
 
 
 def _when(moment: datetime | None) -> str:

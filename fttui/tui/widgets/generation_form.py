@@ -4,6 +4,9 @@ Validation is `GenerationRequest.from_fields`, the same rules the client enforce
 the form can never accept what the API would refuse for a reason we know of. The form
 never sends anything: it posts `SubmitRequested` with a valid request and waits to be
 told how it went.
+
+The first frame shows only the tags (so typing can start at once); the other fields
+come with `complete`, called once that frame is drawn and the models are loaded.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,34 +22,33 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from fttui.api.models import (
-    BPM_RANGE,
-    DURATION_RANGE,
-    KEYS,
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    LYRICS_MAX,
-    SCALES,
-    SEED_MAX,
-    TAGS_MAX,
-    TIME_SIGNATURES,
-    GenerationRequest,
-    RequestInvalid,
-)
 from fttui.tui.text import literal
+
+if TYPE_CHECKING:
+    # Annotations only: `fttui.api.models` brings pydantic, which the first frame does
+    # without. Its rules and choices are read once the rest of the form is mounted.
+    from fttui.api.models import GenerationRequest
 
 REPEAT_GUARD = 1.0
 """Seconds after an answer during which submit is refused (key repeat, double taps)."""
 FIELDS = ("tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature", "seed")
-_SELECTS: dict[str, list[tuple[str, str]]] = {
-    "language": [(f"{LANGUAGE_NAMES[c]} ({c})", c) for c in LANGUAGES],
-    "key": [(k, k) for k in KEYS],
-    "scale": [(s, s) for s in SCALES],
-    "timesignature": [(f"{beats}/4", beats) for beats in TIME_SIGNATURES],
-}
+SELECTS = ("language", "key", "scale", "timesignature")
 _PROMPTS = {"language": "language", "key": "key", "scale": "scale", "timesignature": "4/4"}
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """Each select's (label, value) options, from the contract's enumerations."""
+    from fttui.api import models
+
+    return {
+        "language": [(f"{models.LANGUAGE_NAMES[c]} ({c})", c) for c in models.LANGUAGES],
+        "key": [(k, k) for k in models.KEYS],
+        "scale": [(s, s) for s in models.SCALES],
+        "timesignature": [(f"{beats}/4", beats) for beats in models.TIME_SIGNATURES],
+    }
 
 
 class SeedLock(Checkbox):
@@ -97,53 +99,94 @@ class GenerationForm(VerticalScroll, can_focus=False):
         self._server_errors: dict[str, str] = {}
         self._general_error = ""  # a server message about no field in particular
         self._answered_at = float("-inf")
+        self._options: dict[str, list[tuple[str, str]]] = {}  # each select's, once complete
+        self._pending: dict[str, Any] = {}  # loaded before `complete`: filled in by it
 
     def compose(self) -> ComposeResult:
+        # The first frame: the tags, focusable at once. The rest comes with `complete`.
         with Horizontal(classes="field-head"):
             yield Label("Tags", classes="field-label")
             yield Static("", id="tags-count", classes="counter")
         yield Input(placeholder="genre, mood, instruments…", id="tags", compact=True)
         yield Static("", id="tags-error", classes="field-error")
-        with Horizontal(classes="field-head"):
-            yield Label("Lyrics", classes="field-label")
-            yield Static("", id="lyrics-count", classes="counter")
-        yield TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="optional")
-        yield Static("", id="lyrics-error", classes="field-error")
-        with Horizontal(classes="field-row"):
-            yield Label("Duration", classes="field-label")
-            yield Input(placeholder="60", id="duration", type="integer", compact=True)
-            yield Label(f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}", classes="hint")
-        yield Static("", id="duration-error", classes="field-error")
-        with Horizontal(classes="field-row"):
-            yield Label("BPM", classes="field-label")
-            yield Input(placeholder="120", id="bpm", type="integer", compact=True)
-            yield Label(f"{BPM_RANGE[0]}–{BPM_RANGE[1]}", classes="hint")
-        yield Static("", id="bpm-error", classes="field-error")
-        for name, options in _SELECTS.items():
-            with Horizontal(classes="field-row"):
-                yield Label(
-                    name.replace("timesignature", "Time sig").capitalize(), classes="field-label"
-                )
-                yield Select(options, prompt=_PROMPTS[name], id=name, compact=True)
-            yield Static("", id=f"{name}-error", classes="field-error")
-        with Horizontal(classes="field-row"):
-            yield Label("Seed", classes="field-label")
-            yield Input(placeholder="random", id="seed", type="integer", compact=True)
-        with Horizontal(classes="field-row"):
-            yield Label("", classes="field-label")
-            yield Button("Random", id="seed-random", compact=True)
-            yield SeedLock("Lock", id="seed-lock", compact=True)
-        yield Static("", id="seed-error", classes="field-error")
-        yield Static("", id="form-error", classes="field-error")
-        yield Button("Generate  ctrl+s", id="submit", variant="primary", compact=True)
 
-    def on_mount(self) -> None:
-        self._update_counters()
+    @property
+    def is_complete(self) -> bool:
+        """Whether every field is mounted (the submit button comes last)."""
+        return bool(self._options)
+
+    async def complete(self) -> None:
+        """Mount the fields after the tags, then show what was loaded in the meantime.
+
+        Called once the first frame is on the terminal: styling these ~60 widgets (four
+        selects among them) would otherwise delay it. The form's frame has its full size
+        from the start, and these go under the tags, so nothing on screen moves.
+        """
+        if self.is_complete:
+            return
+        from fttui.api.models import BPM_RANGE, DURATION_RANGE
+
+        options = _choices()
+        rows: list[Widget] = [
+            Horizontal(
+                Label("Lyrics", classes="field-label"),
+                Static("", id="lyrics-count", classes="counter"),
+                classes="field-head",
+            ),
+            TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="optional"),
+            Static("", id="lyrics-error", classes="field-error"),
+            Horizontal(
+                Label("Duration", classes="field-label"),
+                Input(placeholder="60", id="duration", type="integer", compact=True),
+                Label(f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}", classes="hint"),
+                classes="field-row",
+            ),
+            Static("", id="duration-error", classes="field-error"),
+            Horizontal(
+                Label("BPM", classes="field-label"),
+                Input(placeholder="120", id="bpm", type="integer", compact=True),
+                Label(f"{BPM_RANGE[0]}–{BPM_RANGE[1]}", classes="hint"),
+                classes="field-row",
+            ),
+            Static("", id="bpm-error", classes="field-error"),
+        ]
+        for name in SELECTS:
+            label = name.replace("timesignature", "Time sig").capitalize()
+            select = Select(options[name], prompt=_PROMPTS[name], id=name, compact=True)
+            rows += [
+                Horizontal(Label(label, classes="field-label"), select, classes="field-row"),
+                Static("", id=f"{name}-error", classes="field-error"),
+            ]
+        rows += [
+            Horizontal(
+                Label("Seed", classes="field-label"),
+                Input(placeholder="random", id="seed", type="integer", compact=True),
+                classes="field-row",
+            ),
+            Horizontal(
+                Label("", classes="field-label"),
+                Button("Random", id="seed-random", compact=True),
+                SeedLock("Lock", id="seed-lock", compact=True),
+                classes="field-row",
+            ),
+            Static("", id="seed-error", classes="field-error"),
+            Static("", id="form-error", classes="field-error"),
+            Button(self._submit_label(), id="submit", variant="primary", compact=True),
+        ]
+        await self.mount_all(rows)
+        self._options = options
+        pending, self._pending = self._pending, {}
+        # The tags may have been typed into already: what the user typed wins.
+        self.load({**pending, "tags": self.query_one("#tags", Input).value})
+        self._update_submit()
 
     # --- reading and writing the fields ---------------------------------------------
 
     def fields(self) -> dict[str, Any]:
         """The draft as typed: strings, or None for an empty select."""
+        if not self.is_complete:
+            # What was loaded, with the tags as typed since: a draft saved now keeps it all.
+            return {**self._pending, "tags": self.query_one("#tags", Input).value}
         values: dict[str, Any] = {
             "tags": self.query_one("#tags", Input).value,
             "lyrics": self.query_one("#lyrics", TextArea).text,
@@ -152,13 +195,22 @@ class GenerationForm(VerticalScroll, can_focus=False):
             "seed": self.query_one("#seed", Input).value,
             "seed_locked": self.query_one("#seed-lock", Checkbox).value,
         }
-        for name in _SELECTS:
+        for name in SELECTS:
             value = self.query_one(f"#{name}", Select).value
             values[name] = value if isinstance(value, str) else None
         return values
 
     def load(self, fields: Mapping[str, Any]) -> None:
         """Fill the form from a draft or a past generation's parameters."""
+        if not self.is_complete:
+            self._pending = dict(fields)  # for `complete`; the tags can be shown now
+            self._loading = True
+            try:
+                tags = fields.get("tags")
+                self.query_one("#tags", Input).value = "" if tags is None else str(tags)
+            finally:
+                self._loading = False
+            return
         self._loading = True
         try:
             for name in ("tags", "duration", "bpm", "seed"):
@@ -166,7 +218,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
                 self.query_one(f"#{name}", Input).value = "" if value is None else str(value)
             lyrics = fields.get("lyrics")
             self.query_one("#lyrics", TextArea).load_text("" if lyrics is None else str(lyrics))
-            for name, options in _SELECTS.items():
+            for name, options in self._options.items():
                 select: Select[str] = self.query_one(f"#{name}", Select)
                 value = fields.get(name)
                 if value in {v for _, v in options}:
@@ -187,13 +239,16 @@ class GenerationForm(VerticalScroll, can_focus=False):
     def after_submitted(self) -> None:
         """A submission was accepted: an unlocked seed goes back to random."""
         self._attempted = False
-        if not self.query_one("#seed-lock", Checkbox).value:
+        if self.is_complete and not self.query_one("#seed-lock", Checkbox).value:
             self.query_one("#seed", Input).value = ""
 
     # --- validation -------------------------------------------------------------------
 
     def check(self) -> tuple[GenerationRequest | None, dict[str, str]]:
         """The request the form describes, or the reason for each bad field."""
+        # Loaded by the app in a thread once the first frame is drawn: already there.
+        from fttui.api.models import GenerationRequest, RequestInvalid
+
         values = {name: value for name, value in self.fields().items() if name in FIELDS}
         try:
             return GenerationRequest.from_fields(values), {}
@@ -235,6 +290,8 @@ class GenerationForm(VerticalScroll, can_focus=False):
                 return
 
     def _update_counters(self) -> None:
+        from fttui.api.models import LYRICS_MAX, TAGS_MAX
+
         values = self.fields()
         for name, limit in (("tags", TAGS_MAX), ("lyrics", LYRICS_MAX)):
             length = len(values[name].strip() if name == "tags" else values[name])
@@ -243,6 +300,8 @@ class GenerationForm(VerticalScroll, can_focus=False):
             counter.set_class(length > limit, "-over")
 
     def _edited(self) -> None:
+        if not self.is_complete:
+            return  # counted and checked by `complete`, once the rules are loaded
         self._update_counters()
         self._show_errors(self.check()[1])
 
@@ -281,15 +340,23 @@ class GenerationForm(VerticalScroll, can_focus=False):
 
     def action_random_seed(self) -> None:
         """Roll a new seed into the seed field."""
+        from fttui.api.models import SEED_MAX
+
+        if not self.is_complete:
+            return  # no seed field yet: the key came within the first frames
         self.query_one("#seed", Input).value = str(random.randint(0, min(SEED_MAX, 2**32 - 1)))
 
     def action_lock_seed(self) -> None:
         """Keep (or stop keeping) the seed after each submit."""
+        if not self.is_complete:
+            return
         checkbox = self.query_one("#seed-lock", Checkbox)
         checkbox.value = not checkbox.value
 
     def action_submit(self) -> bool:
         """Validate and ask for a generation; say why not when it cannot be sent."""
+        if not self.is_complete:
+            return False  # ctrl+s within the first frames: the fields are not there yet
         if self.busy:
             self.notify("Already sending a generation; wait for its answer.", severity="warning")
             return False
@@ -319,10 +386,18 @@ class GenerationForm(VerticalScroll, can_focus=False):
     def watch_busy(self, was_busy: bool, busy: bool) -> None:
         if was_busy and not busy:
             self._answered_at = time.monotonic()
-        button = self.query_one("#submit", Button)
-        button.disabled = busy or bool(self.blocked)
-        button.label = "Sending…" if busy else "Generate  ctrl+s"
+        self._update_submit()
 
     def watch_blocked(self, reason: str) -> None:
-        self.query_one("#submit", Button).disabled = self.busy or bool(reason)
-        self._set_error("#form-error", reason or self._general_error)
+        self._update_submit()
+
+    def _submit_label(self) -> str:
+        return "Sending…" if self.busy else "Generate  ctrl+s"
+
+    def _update_submit(self) -> None:
+        if not self.is_complete:
+            return  # `complete` calls this once the button is there
+        button = self.query_one("#submit", Button)
+        button.disabled = self.busy or bool(self.blocked)
+        button.label = self._submit_label()
+        self._set_error("#form-error", self.blocked or self._general_error)

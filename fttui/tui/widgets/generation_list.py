@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -21,8 +21,11 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
-from fttui.api.models import STATUSES, Generation, StatusFilter
 from fttui.tui.text import clean, count, minutes_seconds, relative_time, shorten, status_text
+
+if TYPE_CHECKING:
+    # Annotations only: the list's frame is in the first frame, pydantic comes after it.
+    from fttui.api.models import Generation, StatusFilter
 
 # (key, label, width, least list width); width 0 is the title, which takes what is
 # left. A column goes when the list is narrower than its least width: the title needs
@@ -116,11 +119,30 @@ class GenerationList(Vertical):
         self._layout: tuple[int, int] = (0, 0)  # (title width, list width)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="list-tools"):
-            yield Input(placeholder="/ search title, prompt, tags", id="search", compact=True)
-            yield Select([(s, s) for s in STATUSES], prompt="all", id="status-filter", compact=True)
+        # The search box and the filter come with `complete`, after the first frame (a
+        # `Select` is among the costliest widgets to style); their row is there already,
+        # so the table does not move when they arrive.
+        yield Horizontal(id="list-tools")
         yield _Table(cursor_type="row", show_row_labels=False, zebra_stripes=True, id="table")
         yield Static("", id="list-summary")
+
+    async def complete(self) -> None:
+        """Mount the search box and the status filter (once the first frame is drawn)."""
+        if self.is_complete:
+            return
+        # Here, not at the top: pydantic is loaded after the first frame (the app does it
+        # in a thread before calling this).
+        from fttui.api.models import STATUSES
+
+        await self.query_one("#list-tools").mount(
+            Input(placeholder="/ search title, prompt, tags", id="search", compact=True),
+            Select([(s, s) for s in STATUSES], prompt="all", id="status-filter", compact=True),
+        )
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the search box and the filter are mounted."""
+        return bool(self.query("#status-filter"))
 
     @property
     def table(self) -> DataTable[Text]:
@@ -128,12 +150,13 @@ class GenerationList(Vertical):
 
     @property
     def query_text(self) -> str:
-        return self.query_one("#search", Input).value.strip()
+        found = self.query("#search").results(Input)
+        return next((field.value.strip() for field in found), "")  # none before `complete`
 
     @property
     def status_filter(self) -> StatusFilter | None:
-        value = self.query_one("#status-filter", Select).value
-        return as_status(value)
+        found = self.query("#status-filter").results(Select)
+        return next((as_status(select.value) for select in found), None)
 
     @property
     def rows(self) -> list[Generation]:
@@ -307,11 +330,16 @@ class GenerationList(Vertical):
 
     def action_search(self) -> None:
         """Focus the search box."""
-        self.query_one("#search", Input).focus()
+        for field in self.query("#search").results(Input):
+            field.focus()
 
     def action_cycle_filter(self) -> None:
         """Show all, then each status in turn."""
-        select: Select[str] = self.query_one("#status-filter", Select)
+        select: Select[str] | None = next(self.query("#status-filter").results(Select), None)
+        if select is None:
+            return  # not mounted yet (the first frame's few milliseconds)
+        from fttui.api.models import STATUSES
+
         order: list[StatusFilter | None] = [None, *map(as_status, STATUSES)]
         following = order[(order.index(self.status_filter) + 1) % len(order)]
         if following is None:
