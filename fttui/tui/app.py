@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -144,6 +145,10 @@ class FttuiApp(App[int]):
             from fttui.store import GenerationStore
 
             self._store = GenerationStore()
+        # What start-up built (modules, widgets, models) lives as long as the app. Out
+        # of the collector's sight, a full collection no longer walks all of it, which
+        # otherwise stalled one search keystroke in ten by 50-120 ms.
+        gc.freeze()
         if self._start_demo is not None:
             # A worker: the app's queue (keys, the palette) goes on while the simulator starts.
             self.run_worker(self._start_session(self.key), group="session")
