@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal
@@ -115,6 +115,20 @@ class MainScreen(Screen[None]):
     def detail(self) -> GenerationDetail:
         return self.query_one("#detail", GenerationDetail)
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Repaint the whole screen with the layout this resize brings. The first resize
+        # after the app's start-up batch makes the first frame that reaches the terminal,
+        # and what was drawn inside that batch was never written, yet counts as drawn:
+        # without this, that frame holds only what changed since (the header and the
+        # footer), and the panes' frames and titles follow one refresh (~8 ms) later.
+        # (`refresh()` would not do: a screen's repaint waits for its update timer.) A
+        # later resize changes the layout, and so repaints the whole screen anyway.
+        # `_dirty_widgets` is Textual's (8.2.8) set of widgets to repaint, which the layout
+        # run next by `Screen._on_resize` (after this handler: subclass first) turns into
+        # the regions it draws; the screen in it means all of it. Were it to change, the
+        # first frame would only be partial again, as before, not wrong.
+        self._dirty_widgets.add(self)
+
     def on_mount(self) -> None:
         self.header.demo = self._demo
         if self._key_reason:
@@ -188,9 +202,12 @@ class MainScreen(Screen[None]):
 
     def rate_seen(self) -> None:
         """Show the rate-limit headroom the last answer reported."""
-        if self.session is not None:
+        # Called from the workers' `finally`, also when the app quits and cancels them:
+        # by then the header may be gone already.
+        headers = self.query(AccountHeader)
+        if self.session is not None and headers:
             rate = self.session.client.rate
-            self.header.rate = RateHeadroom(rate.limit, rate.remaining)
+            headers.first().rate = RateHeadroom(rate.limit, rate.remaining)
 
     def count_running(self) -> None:
         """Show how many generations are in progress."""
