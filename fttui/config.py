@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, Literal
 from fttui import locations
 from fttui.api.key import ApiKey, KeyFormatError
 from fttui.api.origins import DEFAULT_BASE_URL
+from fttui.atomic import write_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -158,30 +158,13 @@ def save_settings(updates: Mapping[str, Any], path: Path | None = None) -> Path:
             current.pop(name, None)
         else:
             current[name] = value
-    _write_private(path, _to_toml(current))
+    write_atomic(path, _to_toml(current))  # 0600: it may hold the key
     return path
 
 
 def save_api_key(key: ApiKey, path: Path | None = None) -> Path:
     """Store the key in the config file, readable by its owner only."""
     return save_settings({"api_key": key.reveal()}, path)
-
-
-def _write_private(path: Path, text: str) -> None:
-    # Created 0600 from the first byte, then renamed over the old file: the key is
-    # never world-readable, not even for an instant, and a crash never leaves half a file.
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(prefix=".config-", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _to_toml(values: Mapping[str, Any]) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,6 +21,7 @@ from typing import Any, Literal
 
 from fttui import locations
 from fttui.api.models import parse_timestamp
+from fttui.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -125,32 +125,5 @@ class SubmissionJournal:
         return self.directory / f"{safe}.json"
 
     def _write(self, entry: JournalEntry) -> None:
-        # Written whole to a temporary file, flushed to disk, then renamed over the
-        # target: a crash leaves either the old entry or the new one, never half of one.
-        directory = self.directory
-        fd, temp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=directory)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry.to_json(), handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self._path(entry.id))
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a directory.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        # A crash leaves either the old entry or the new one, never half of one.
+        write_atomic(self._path(entry.id), json.dumps(entry.to_json()))

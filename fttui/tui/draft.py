@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from fttui import locations
+from fttui.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +51,4 @@ class Draft:
         """Write the draft: to a temporary file, then renamed over the old one."""
         path = self.path
         text = json.dumps({k: v for k, v in fields.items() if k in DRAFT_FIELDS}, indent=1)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".draft-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text)

@@ -79,7 +79,7 @@ def test_config_file_holding_the_key_is_private() -> None:
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     values = config.read_config_file(path)
     assert values == {"api_key": KEY_TEXT, "theme": "nord", "bell": False}
-    assert not list(path.parent.glob(".config-*")), "no temporary file is left behind"
+    assert not list(path.parent.glob(".*.tmp")), "no temporary file is left behind"
 
 
 def test_settings_precedence_env_over_file(monkeypatch: pytest.MonkeyPatch) -> None:
