@@ -6,6 +6,7 @@ import threading
 import time
 
 from fttui.audio.backends import DeviceInfo, FrameSource
+from fttui.audio.backends.feeder import Feeder
 from fttui.audio.formats import FRAME_BYTES, SAMPLE_RATE
 
 
@@ -21,8 +22,7 @@ class NullBackend:
     def __init__(self, *, speed: float = 1.0, tick_s: float = 0.01) -> None:
         self._speed = speed
         self._tick_s = tick_s
-        self._thread: threading.Thread | None = None
-        self._halt = threading.Event()
+        self._feeder = Feeder("fttui-null-device")
         self.frames_asked = 0  # frames the "device" wanted: time passing
         self.frames_delivered = 0  # real audio frames handed over, across tracks
         self.first_frames_at: float | None = None  # monotonic time of the first ones
@@ -33,19 +33,11 @@ class NullBackend:
 
     def start(self, source: FrameSource) -> None:
         """Begin consuming `source` from a thread of our own."""
-        self.stop()
-        self._halt = threading.Event()
-        self._thread = threading.Thread(
-            target=self._consume, args=(source, self._halt), name="fttui-null-device", daemon=True
-        )
-        self._thread.start()
+        self._feeder.start(self._consume, source)
 
     def stop(self) -> None:
         """Stop consuming; returns once the consumer thread has ended."""
-        self._halt.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
+        self._feeder.stop()
 
     def close(self) -> None:
         """Same as stop: nothing else to release."""

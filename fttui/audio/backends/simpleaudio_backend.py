@@ -14,6 +14,7 @@ from typing import Any
 
 from fttui.audio.alsa import silence_native_audio
 from fttui.audio.backends import DeviceInfo, FrameSource, NoAudioDevice
+from fttui.audio.backends.feeder import Feeder
 from fttui.audio.formats import CHANNELS, FRAME_BYTES, SAMPLE_RATE, SAMPLE_WIDTH
 
 _CHUNK_FRAMES = SAMPLE_RATE // 2
@@ -35,8 +36,7 @@ class SimpleaudioBackend:
 
     def __init__(self) -> None:
         self._module: ModuleType | None = None
-        self._thread: threading.Thread | None = None
-        self._halt = threading.Event()
+        self._feeder = Feeder("fttui-simpleaudio")
 
     def open(self) -> DeviceInfo:
         """Check that simpleaudio is installed and can play a moment of silence."""
@@ -59,19 +59,11 @@ class SimpleaudioBackend:
     def start(self, source: FrameSource) -> None:
         """Play from `source` on a thread of our own."""
         self.open()
-        self.stop()
-        self._halt = threading.Event()
-        self._thread = threading.Thread(
-            target=self._play, args=(source, self._halt), name="fttui-simpleaudio", daemon=True
-        )
-        self._thread.start()
+        self._feeder.start(self._play, source)
 
     def stop(self) -> None:
         """Stop the current buffer and the feeding thread."""
-        self._halt.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
+        self._feeder.stop()
 
     def close(self) -> None:
         """Nothing is held between tracks."""
