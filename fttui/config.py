@@ -33,6 +33,7 @@ ENV_PREFIX = "FTTUI_"
 PlayerBackendName = Literal["auto", "miniaudio", "simpleaudio", "null"]
 PLAYER_BACKENDS: tuple[str, ...] = ("auto", "miniaudio", "simpleaudio", "null")
 MIN_AUDIO_CACHE_MB = 16
+LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(ValueError):
@@ -99,6 +100,11 @@ def _coerce(name: str, value: Any) -> Any:
         if text not in PLAYER_BACKENDS:
             raise SettingsError(f"player_backend must be one of {', '.join(PLAYER_BACKENDS)}")
         return text
+    if name == "log_level":
+        level = str(value).strip().upper()
+        if level not in LOG_LEVELS:
+            raise SettingsError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+        return level
     if name == "download_dir":
         return None if value in (None, "") else Path(str(value)).expanduser()
     if not isinstance(value, str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -90,11 +91,15 @@ class DemoSimulator:
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings with the command line's flags on top; a bad value is a `SetupError`."""
     try:
-        return load_settings(
+        settings = load_settings(
             theme=getattr(args, "theme", None), player_backend=getattr(args, "player", None)
         )
     except SettingsError as exc:
         raise SetupError(f"bad setting: {exc}") from None
+    # Logging starts before the settings are read (so reading them is logged too); the
+    # level they name applies from here on.
+    logging.getLogger().setLevel(settings.log_level)
+    return settings
 
 
 @contextlib.contextmanager

@@ -168,3 +168,19 @@ def test_a_bad_setting_is_one_line_and_a_usage_exit(
     result = fttui("me", "--base-url", sim.base_url)
     assert result.returncode == ExitCode.USAGE
     assert result.stderr.startswith("fttui: bad setting: audio_cache_mb")
+
+
+def test_log_level_setting_reaches_the_log_file(
+    sim: RunningSim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fttui import locations
+
+    monkeypatch.setenv("FTTUI_LOG_LEVEL", "WARNING")
+    assert fttui("list", "--base-url", sim.base_url).returncode == 0
+    quiet = locations.log_file().read_text() if locations.log_file().exists() else ""
+    monkeypatch.setenv("FTTUI_LOG_LEVEL", "DEBUG")
+    assert fttui("list", "--base-url", sim.base_url).returncode == 0
+    chatty = locations.log_file().read_text()
+    assert " DEBUG " not in quiet
+    assert " DEBUG " in chatty
+    assert DEMO_KEY not in chatty

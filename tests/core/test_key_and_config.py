@@ -134,3 +134,11 @@ def test_settings_are_typed_from_text(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.audio_cache_mb == 64
     assert settings.download_dir == Path("~/tunes").expanduser()
     assert settings.player_backend == "null"
+
+
+def test_log_level_is_checked_and_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTTUI_LOG_LEVEL", "debug")
+    assert config.load_settings().log_level == "DEBUG"
+    monkeypatch.setenv("FTTUI_LOG_LEVEL", "chatty")
+    with pytest.raises(config.SettingsError, match="log_level must be one of"):
+        config.load_settings()
