@@ -15,9 +15,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypedDict
 
 import uvicorn
+from typing_extensions import Unpack
 
 from fttui.clock import Clock
 from fttui.sim.accounts import DEMO_KEY
@@ -286,33 +287,25 @@ def start(
     return RunningSim(state, api_origin, media_origin, thread)
 
 
+class SimOptions(TypedDict, total=False):
+    """The keyword arguments of `start`, for the helpers that pass them on."""
+
+    speed: float
+    generations: int
+    clock: Clock | None
+    faults: Faults | None
+    seed: int
+    host: str
+    port: int
+    media_port: int
+    worker_slots: int | None
+    audio_cache: int
+
+
 @contextmanager
-def run_in_thread(
-    *,
-    speed: float = 1.0,
-    generations: int = 0,
-    clock: Clock | None = None,
-    faults: Faults | None = None,
-    seed: int = 0,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    media_port: int = 0,
-    worker_slots: int | None = None,
-    audio_cache: int = 8,
-) -> Iterator[RunningSim]:
+def run_in_thread(**options: Unpack[SimOptions]) -> Iterator[RunningSim]:
     """A running simulator for the duration of a `with` block (see `start`)."""
-    sim = start(
-        speed=speed,
-        generations=generations,
-        clock=clock,
-        faults=faults,
-        seed=seed,
-        host=host,
-        port=port,
-        media_port=media_port,
-        worker_slots=worker_slots,
-        audio_cache=audio_cache,
-    )
+    sim = start(**options)
     try:
         yield sim
     finally:
