@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_AFTER = 10.0  # when a 429 names no wait at all
 RECONCILE_WAITS = (0.0, 2.0, 5.0)  # the new generation may take a moment to be listed
-RECONCILE_PAGES = 3
+RECONCILE_PAGE_CAP = 20  # pages of 100 looked through at most, before "still unconfirmed"
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -182,28 +183,58 @@ class FinetuningClient:
         submission could not be found yet: it stays in the journal for
         `reconcile_pending()`, and must not be re-submitted meanwhile.
         """
-        body = request.to_json()
+        asked = request.to_json()
         # fttui always names the seed (random, as the server would pick): the echoed
         # seed then identifies this submission exactly if its answer is lost.
-        body.setdefault("seed", self._rng.randint(0, rec.SEED_TAG_MAX))
+        body = {**asked, "seed": asked.get("seed", self._rng.randint(0, rec.SEED_TAG_MAX))}
         async with self._create_lock:
-            entry = self._journal.record(body, self._clock.now())
+            entry = self._journal.record(body, self._clock.now(), asked=asked)
             self._submitting.add(entry.id)
             try:
                 created = await self._submit(entry)
             finally:
+                # Kept on disk unless settled (ctrl+c, a lost answer); its lock is let go
+                # so that the next reconcile, here or in another process, may settle it.
                 self._submitting.discard(entry.id)
+                self._journal.release(entry.id)
         self._created_ids.add(created.id)
         return created
 
+    def has_open_submissions(self) -> bool:
+        """Whether the journal holds a submission whose outcome is unknown (a quick look
+        on disk, for blocking a new submit until `reconcile_pending()` has run)."""
+        return any(e.id not in self._submitting for e in self._journal.pending())
+
     async def reconcile_pending(self) -> list[ReconcileResult]:
         """Settle the journal's leftovers (a crash, a lost answer): found, not created,
-        or still unconfirmed. Nothing is ever re-sent."""
-        entries = [e for e in self._journal.pending() if e.id not in self._submitting]
-        if not entries:
-            return []
+        or still unconfirmed. Nothing is ever re-sent.
+
+        An entry another live process is still sending (or settling) is left to it and
+        not reported. An entry dated in the future (a clock that was wrong) is dated now,
+        so it settles like any other rather than blocking until that time.
+        """
+        entries: list[JournalEntry] = []
         try:
-            generations = await self._newest_since(min(e.sent_at for e in entries))
+            now = self._clock.now()
+            for pending in self._journal.pending():
+                if pending.id in self._submitting:
+                    continue
+                entry = self._journal.claim(pending.id)
+                if entry is None:
+                    continue  # another process's, in flight
+                if entry.sent_at > now + rec.CLOCK_SKEW:
+                    entry = self._journal.redate(entry, now)
+                entries.append(entry)
+            if not entries:
+                return []
+            return await self._settle_entries(entries)
+        finally:
+            for entry in entries:
+                self._journal.release(entry.id)
+
+    async def _settle_entries(self, entries: list[JournalEntry]) -> list[ReconcileResult]:
+        try:
+            generations, complete = await self._newest_since(min(e.sent_at for e in entries))
         except AuthError:
             raise
         except FttuiError as exc:
@@ -218,10 +249,11 @@ class FinetuningClient:
                 self._journal.remove(entry.id)
                 self._created_ids.add(generation.id)
                 results.append(self._result(entry, rec.ReconcileOutcome.FOUND, generation))
-            elif now - entry.sent_at > rec.SETTLE_AFTER:
+            elif complete and now - entry.sent_at > rec.SETTLE_AFTER:
                 self._journal.remove(entry.id)
                 results.append(self._result(entry, rec.ReconcileOutcome.NOT_CREATED))
             else:
+                # Too recent to rule out, or older than the pages looked through.
                 results.append(self._result(entry, rec.ReconcileOutcome.UNCONFIRMED))
         return results
 
@@ -270,12 +302,12 @@ class FinetuningClient:
         for wait in RECONCILE_WAITS:
             await self._clock.sleep(wait)
             try:
-                generations = await self._newest_since(entry.sent_at)
+                generations, complete = await self._newest_since(entry.sent_at)
             except AuthError:
                 raise
             except FttuiError:
                 continue
-            looked = True
+            looked = looked or complete
             found = rec.pick([entry], generations, set(self._created_ids))
             if entry.id in found:
                 self._journal.remove(entry.id)
@@ -292,17 +324,21 @@ class FinetuningClient:
             journal_id=entry.id,
         )
 
-    async def _newest_since(self, since: Any) -> list[Generation]:
-        """Newest-first generations back to just before `since` (a few pages at most)."""
+    async def _newest_since(self, since: datetime) -> tuple[list[Generation], bool]:
+        """Newest-first generations back to before `since` (less the clock skew), and
+        whether they do reach that far (False: the page cap was hit first)."""
         found: list[Generation] = []
-        for page_number in range(RECONCILE_PAGES):
-            query = ListQuery(limit=50, offset=page_number * 50)
+        seen: set[str] = set()
+        for page_number in range(RECONCILE_PAGE_CAP):
+            query = ListQuery(limit=rec.PAGE_SIZE, offset=page_number * rec.PAGE_SIZE)
             data = await self._get("/v1/generations", params=query.to_params())
             page = self._model(GenerationPage, data)
-            found.extend(page.generations)
+            # New generations push older ones onto the next page: each is kept once.
+            found.extend(g for g in page.generations if g.id not in seen)
+            seen.update(g.id for g in page.generations)
             if not page.has_more or rec.reaches_back_to(page.generations, since):
-                break
-        return found
+                return found, True
+        return found, False
 
     def _result(
         self,
@@ -318,6 +354,7 @@ class FinetuningClient:
             sent_at=entry.sent_at,
             generation=generation,
             reason=reason or entry.reason,
+            asked=entry.request_as_asked,
         )
 
     # --- one request, and GET retries ----------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from fttui.api import errors
 from fttui.api.client import FinetuningClient
-from fttui.api.models import Generation, GenerationRequest, RequestInvalid
+from fttui.api.models import CreatedGeneration, Generation, GenerationRequest, RequestInvalid
 from fttui.cli import output
 from fttui.cli.exit_codes import ExitCode
 from fttui.cli.session import SetupError, Target, open_target
@@ -45,8 +46,25 @@ def run_command(args: argparse.Namespace) -> int:
         _fail(str(exc))
         return ExitCode.AUTH if exc.auth else ExitCode.USAGE
     except KeyboardInterrupt:
-        _fail("interrupted")
+        if _kept_in_journal():
+            _fail(
+                "interrupted while sending: the submission is kept in the journal, and "
+                "running the same command again (or fttui) checks it first, never sending "
+                "it twice"
+            )
+        else:
+            _fail("interrupted")
         return 130
+
+
+def _kept_in_journal() -> bool:
+    """Did this process leave a submission whose outcome is unknown?"""
+    from fttui.api.journal import SubmissionJournal
+
+    try:
+        return bool(SubmissionJournal().sent_by(os.getpid()))
+    except OSError:
+        return False
 
 
 async def _with_client(
@@ -90,8 +108,8 @@ def _report(exc: errors.FttuiError) -> int:
         return ExitCode.NOT_FOUND
     if isinstance(exc, errors.SubmissionUnconfirmed):
         _fail(
-            f"{exc.message} It was not sent again; fttui checks it on its next start "
-            f"(journal entry {exc.journal_id})."
+            f"{exc.message} It was not sent again; running the same command again (or "
+            f"fttui) checks it first (journal entry {exc.journal_id})."
         )
         return ExitCode.UNCONFIRMED
     if isinstance(exc, (errors.TransportError, errors.ServerError)):
@@ -156,7 +174,9 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
     if args.download is not None and not args.wait:
         _fail("--download needs --wait (the audio exists only once the generation completes)")
         return ExitCode.USAGE
-    created = await client.create_generation(request)
+    created = await _create_once(client, request)
+    if created is None:
+        return ExitCode.UNCONFIRMED
     if not args.wait:
         if args.json:
             output.emit_json(created)
@@ -186,6 +206,48 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
         _fail(f"generation failed: {final.error_message or 'no reason given'}")
         return ExitCode.GENERATION_FAILED
     return ExitCode.OK
+
+
+async def _create_once(
+    client: FinetuningClient, request: GenerationRequest
+) -> CreatedGeneration | None:
+    """POST `request`, unless an earlier run's journal entry says it may exist already.
+
+    The journal's open entries are settled first. The same request (as the user gave
+    it: fttui's own random seed aside) that an earlier run sent without hearing back
+    resolves to its generation; still unconfirmed, nothing is sent (None).
+    """
+    from fttui.api.reconcile import ReconcileOutcome
+
+    resolved: Generation | None = None
+    unsettled: str | None = None
+    for result in await client.reconcile_pending():
+        same = result.is_request(request)
+        found = result.generation if result.outcome is ReconcileOutcome.FOUND else None
+        if found is not None and same and resolved is None:
+            resolved = found
+            _warn(f"an earlier run sent this already, and it was created: {found.id}")
+        elif found is not None:
+            _warn(f"an earlier submission whose answer was lost was created: {found.id}")
+        elif result.outcome is ReconcileOutcome.NOT_CREATED:
+            tags = result.body.get("tags", "")
+            _warn(f"an earlier submission was not created (no credit used): {tags}")
+        elif same and unsettled is None:
+            unsettled = result.journal_id
+    if resolved is not None:
+        return CreatedGeneration.from_generation(resolved)
+    if unsettled is not None:
+        _fail(
+            "an earlier run sent this same request and its outcome is still unknown, so it "
+            f"was not sent again; try again in a few minutes (journal entry {unsettled})"
+        )
+        return None
+    return await client.create_generation(request)
+
+
+def _warn(message: str) -> None:
+    """Something the user must know even in a script: a credit was (not) used."""
+    print(f"fttui: {output.printable(message)}", file=sys.stderr)
 
 
 async def cmd_list(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:

@@ -94,6 +94,8 @@ class ApiApp:
                 raise ApiError("INTERNAL_ERROR", "Unexpected server error")
             with state.lock:
                 status, data, cut_short = self._route(account, method, path, request, body)
+            if method == "POST" and path == _COLLECTION and faults.commit_latency > 0:
+                await asyncio.sleep(faults.commit_latency)  # created; the answer is late
             response: Response = JSONResponse({"data": data}, status_code=status, headers=headers)
         except ApiError as exc:
             response = error_response(exc, headers)

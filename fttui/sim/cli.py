@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument(
+        "--commit-latency",
+        type=float,
+        default=0.0,
+        help="seconds a POST's answer is held after the generation was created",
+    )
+    parser.add_argument(
         "--fail-rate", type=float, default=0.0, help="probability that a generation fails"
     )
     parser.add_argument(
@@ -67,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Serve until Ctrl+C or SIGTERM; print the URLs and keys on start."""
     args = build_parser().parse_args(argv)
-    faults = Faults(latency=args.latency, fail_rate=args.fail_rate, seed=args.seed)
+    faults = Faults(
+        latency=args.latency,
+        fail_rate=args.fail_rate,
+        seed=args.seed,
+        commit_latency=args.commit_latency,
+    )
     for kind, rule in args.fault:
         setattr(faults, kind, rule)
     try:

@@ -48,6 +48,9 @@ class Faults:
     - drop_after_commit: a POST creates and charges, then the connection closes
       halfway through the body, so the client sees a transport error.
     - truncated_audio: the media origin promises the whole file and sends half.
+    - commit_latency: seconds a POST's answer is held after the generation was created
+      and charged (real time): a client that gives up or is interrupted meanwhile never
+      learns that it was created.
     """
 
     latency: float = 0.0
@@ -59,6 +62,7 @@ class Faults:
     drop_after_commit: FaultRule = field(default_factory=FaultRule)
     truncated_audio: FaultRule = field(default_factory=FaultRule)
     seed: int = 0
+    commit_latency: float = 0.0
 
     def __post_init__(self) -> None:
         self._rng = random.Random(f"faults:{self.seed}")
@@ -95,6 +99,7 @@ class Faults:
         with self._lock:
             self.latency = 0.0
             self.fail_rate = 0.0
+            self.commit_latency = 0.0
             for kind in RULE_KINDS:
                 setattr(self, kind, FaultRule())
 

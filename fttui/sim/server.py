@@ -193,7 +193,7 @@ class RunningSim:
         for name, value in changes.items():
             if name in RULE_KINDS:
                 setattr(faults, name, parse_rule(value) if isinstance(value, str) else value)
-            elif name in ("latency", "fail_rate"):
+            elif name in ("latency", "fail_rate", "commit_latency"):
                 setattr(faults, name, float(value))
             else:
                 raise ValueError(f"unknown fault {name!r}")

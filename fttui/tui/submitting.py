@@ -81,6 +81,20 @@ class Submitter:
             screen.refresh_bindings()
             screen.rate_seen()
 
+    def reconcile_at_start(self) -> None:
+        """A new session: submitting stays off while what a crashed or interrupted run
+        left in the journal is settled."""
+        session = self._screen.session
+        if session is None or session.key is None or not session.client.has_open_submissions():
+            return
+        self._screen.banner.set(
+            "unconfirmed",
+            "Checking a submission whose answer was lost before a new one can be sent…",
+            severity="information",
+        )
+        self._screen.update_blocked()
+        self.reconcile()
+
     def reconcile(self) -> None:
         """Settle submissions whose answer was lost (never re-sending them)."""
         self._screen.run_worker(self._reconcile(), group="reconcile", exclusive=True)

@@ -156,6 +156,7 @@ class MainScreen(Screen[None]):
         self.listing.set_now(session.clock.now())
         self.reload_list()
         self.update_blocked()
+        self._submitter.reconcile_at_start()  # before submitting is on: a crash's leftovers
         if connect:
             self.header.note = "connecting…"
             self.connect()
