@@ -1,8 +1,8 @@
-"""The API origin: an ASGI app answering the contract's endpoints.
+"""The API origin: an ASGI app answering the contract's endpoints (API v1.2).
 
 Every request goes through one handler so the contract's order of checks is written
-once: key, the 60/min budget, then (for a POST) body validation, credits, queue depth
-and the 10-created/min limit.
+once: key, the 60/min budget, then (for a creating POST) body validation, credits,
+queue depth and the 10-created/min limit. `GET /health` alone needs no key.
 """
 
 from __future__ import annotations
@@ -17,16 +17,26 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from fttui.sim import shapes
+from fttui.sim import playlists, sfx, shapes
 from fttui.sim.accounts import Account
 from fttui.sim.errors import ApiError
 from fttui.sim.ratelimit import REQUESTS_PER_MINUTE
 from fttui.sim.responses import CutShortResponse
 from fttui.sim.state import SimState
-from fttui.sim.validation import ValidationFailed, parse_list_query, parse_submission
+from fttui.sim.validation import (
+    Submission,
+    ValidationFailed,
+    parse_id_list,
+    parse_instrumental,
+    parse_list_query,
+    parse_submission,
+)
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _COLLECTION = "/v1/generations"
+_BULK_DELETE = "/v1/generations/bulk-delete"
+_INSTRUMENTAL = "/v1/instrumental"
+_HEALTH = "/health"
 PROXY_PAGE = """<!DOCTYPE html>
 <html><head><title>502 Bad Gateway</title></head>
 <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>
@@ -54,10 +64,23 @@ class ApiApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._app(scope, receive, send)
 
+    async def _health(self, method: str) -> Response:
+        """No key, no budget, no `data` wrapper; faults still apply."""
+        faults = self.state.faults
+        if faults.latency > 0:
+            await asyncio.sleep(faults.latency)
+        if faults.fires("html_502", method):
+            return HTMLResponse(PROXY_PAGE, status_code=502)
+        if faults.fires("internal_error", method):
+            return error_response(ApiError("INTERNAL_ERROR", "Unexpected server error"))
+        return JSONResponse({"status": "ok", "version": "1.2"})
+
     async def _handle(self, request: Request) -> Response:
         state = self.state
         method = request.method
         path: str = request.scope["path"]
+        if path == _HEALTH and method in ("GET", "HEAD"):
+            return await self._health(method)
         with state.lock:
             try:
                 account = state.authenticate(request.headers.get("x-api-key"))
@@ -71,7 +94,7 @@ class ApiApp:
                 # A request this limit refuses does not count toward it.
                 refused = ApiError(
                     "RATE_LIMITED",
-                    f"Rate limit of {REQUESTS_PER_MINUTE} requests per minute exceeded",
+                    f"Too many requests (at most {REQUESTS_PER_MINUTE} a minute) — wait and retry",
                     retry_after=window.retry_after(now),
                 )
                 return error_response(refused, _rate_headers(0))
@@ -113,16 +136,36 @@ class ApiApp:
         self, account: Account, method: str, path: str, request: Request, body: bytes
     ) -> tuple[int, Any, bool]:
         """(status, data, cut short?) for a request whose key and budget passed."""
+        try:
+            return self._route_checked(account, method, path, request, body)
+        except ValidationFailed as exc:
+            raise _validation_error(exc) from exc
+
+    def _route_checked(
+        self, account: Account, method: str, path: str, request: Request, body: bytes
+    ) -> tuple[int, Any, bool]:
         state = self.state
         method = "GET" if method == "HEAD" else method  # the server drops a HEAD's body
+        if path.startswith(playlists.PREFIX):
+            answer = playlists.route(state, account, method, path, body)
+            if answer is not None:
+                return (*answer, False)
+        if path.startswith(sfx.PREFIX):
+            answer = sfx.route(state, account, method, path, body, request.query_params)
+            if answer is not None:
+                return (*answer, False)
+        if path == _BULK_DELETE and method == "POST":
+            deleted, errors = state.delete(account, parse_id_list(body, "ids")["ids"])
+            data: dict[str, Any] = {"deleted": deleted}
+            if errors:  # omitted when every id was deleted
+                data["errors"] = errors
+            return 200, data, False
+        if path == _INSTRUMENTAL and method == "POST":
+            return self._create(account, body, instrumental=True)
         if path == "/v1/me" and method == "GET":
             return 200, shapes.me(account), False
         if path == _COLLECTION and method == "GET":
-            try:
-                query = parse_list_query(request.query_params)
-            except ValidationFailed as exc:
-                raise _validation_error(exc) from exc
-            page = state.page(account, query)
+            page = state.page(account, parse_list_query(request.query_params))
             now = state.now()
             items = [shapes.item(g, now, state.media_url) for g in page.generations]
             data = {"generations": items, "hasMore": page.has_more, "nextOffset": page.next_offset}
@@ -137,12 +180,17 @@ class ApiApp:
             return 200, shapes.detail(gen, state.now(), state.media_url), False
         raise ApiError("NOT_FOUND", f"No such endpoint: {method} {path}")
 
-    def _create(self, account: Account, body: bytes) -> tuple[int, Any, bool]:
+    def _create(
+        self, account: Account, body: bytes, *, instrumental: bool = False
+    ) -> tuple[int, Any, bool]:
+        """POST /v1/generations or /v1/instrumental: both create a generation and share
+        credits, the queue and the 10-created/min limit (the latter a decision: the
+        vendor's CLI reads instrumentals from the generations store)."""
         state = self.state
-        try:
+        submission: Submission | None = None
+        request = parse_instrumental(body) if instrumental else None
+        if request is None:
             submission = parse_submission(body)
-        except ValidationFailed as exc:
-            raise _validation_error(exc) from exc
         if account.total_remaining <= 0:
             raise ApiError("MONTHLY_LIMIT_REACHED", "No generations remaining this month")
         now = state.now()
@@ -156,13 +204,18 @@ class ApiApp:
         creations = state.limits_of(account).creations
         if creations.is_full(now):
             raise ApiError(
-                "RATE_LIMITED",
-                f"At most {creations.limit} generations may be created per minute",
+                "GENERATION_RATE_LIMITED",
+                f"Too many POST /v1/generations calls (at most {creations.limit} a minute)"
+                " — wait and retry",
                 retry_after=creations.retry_after(now),
             )
         if state.faults.fires("generation_failed", "POST"):
             raise ApiError("GENERATION_FAILED", "Generation queue submission failed")
-        gen = state.create(account, submission)
+        if request is not None:
+            gen = state.create_instrumental(account, request)
+        else:
+            assert submission is not None
+            gen = state.create(account, submission)
         data = shapes.created(gen, state.now(), account.total_remaining)
         return 202, data, state.faults.fires("drop_after_commit", "POST")
 

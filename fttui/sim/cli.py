@@ -42,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed", type=float, default=1.0, help="generation speed-up (rate limits never change)"
     )
     parser.add_argument("--generations", type=int, default=0, help="start with N old generations")
+    parser.add_argument(
+        "--playlists",
+        type=int,
+        default=None,
+        metavar="N",
+        help="start with N playlists of those generations (default: 3 with --generations, "
+        "else 0); the API cannot create playlists",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of ids, params and fault draws")
     parser.add_argument(
         "--worker-slots",
@@ -85,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         sim = start(
             speed=args.speed,
             generations=args.generations,
+            playlists=args.playlists,
             faults=faults,
             seed=args.seed,
             host=args.host,

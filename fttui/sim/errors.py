@@ -15,6 +15,12 @@ ERROR_STATUS = {
     "GENERATION_FAILED": 500,
     "NOT_FOUND": 404,
     "INTERNAL_ERROR": 500,
+    # v1.1-v1.2
+    "GENERATION_RATE_LIMITED": 429,
+    "ADD_FAILED": 400,
+    "MOVE_FAILED": 400,
+    # The simulator's decision (the daily cap's answer is not documented): a quota, like 402.
+    "DAILY_LIMIT_REACHED": 402,
 }
 
 

@@ -57,6 +57,8 @@ class Generation:
     play_count: int = 0
     like_count: int = 0
     download_count: int = 0
+    type: str = "music"  # or "instrumental" (POST /v1/instrumental)
+    webhook: str | None = None
 
     def status(self, now: float) -> str:
         """`pending`, `processing`, `completed` or `failed` at monotonic time `now`."""

@@ -1,4 +1,5 @@
-"""Existing generations for scale tests and the demo (`--generations N`).
+"""Existing generations and playlists for scale tests and the demo (`--generations N`,
+`--playlists N`).
 
 Made fast (10 000 in well under a second): only metadata, no audio, which the media
 origin synthesises on first request.
@@ -6,10 +7,13 @@ origin synthesises on first request.
 
 from __future__ import annotations
 
+import random
+import uuid
 from datetime import timedelta
 
 from fttui.sim.accounts import DEMO_KEY
 from fttui.sim.generation import UPLOAD_SECONDS, Generation, generation_time
+from fttui.sim.playlists import Playlist
 from fttui.sim.state import FAIL_MESSAGE, SimState
 from fttui.sim.validation import LANGUAGES, MUSICAL_KEYS, SCALES
 
@@ -74,5 +78,53 @@ def add_existing(state: SimState, count: int, key: str = DEMO_KEY) -> None:
                     play_count=rng.randrange(0, 50),
                     like_count=rng.randrange(0, 10),
                     download_count=rng.randrange(0, 5),
+                )
+            )
+
+
+_PLAYLISTS = (
+    ("Focus Beats", "Deep work background loops"),
+    ("Podcast Intros", None),
+    ("Late Night Drive", "Synths and slow tempos after dark"),
+    ("Sketches", None),
+    ("Favourites", "The keepers"),
+    ("Workout", "Fast and loud"),
+)
+DEMO_PLAYLISTS = 3
+"""How many playlists a run with seeded generations gets unless told (the demo's)."""
+
+
+def add_playlists(state: SimState, count: int, key: str = DEMO_KEY) -> None:
+    """Give `key`'s account `count` playlists of its completed generations, every second
+    one public and holding only public tracks (the API cannot create playlists).
+
+    Drawn from their own RNG, so the ids of everything else stay as they were."""
+    if count <= 0:
+        return
+    rng = random.Random(f"playlists:{state.seed}")
+    with state.lock:
+        account = state.account(key)
+        now = state.now()
+        wall = state.clock.now()
+        done = [g for g in state.generations(key) if g.status(now) == "completed"]
+        public = [g for g in done if g.is_public]
+        for index in range(count):
+            name, description = _PLAYLISTS[index % len(_PLAYLISTS)]
+            if index >= len(_PLAYLISTS):
+                name = f"{name} {index // len(_PLAYLISTS) + 1}"
+            is_public = index % 2 == 1
+            pool = public if is_public else done
+            tracks = rng.sample(pool, min(len(pool), rng.randrange(3, 13)))
+            age = (count - index) * 86400.0 + rng.uniform(0, 3600)
+            state.playlists.add(
+                Playlist(
+                    id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    owner_id=account.id,
+                    name=name,
+                    description=description,
+                    is_public=is_public,
+                    created_at=wall - timedelta(seconds=age),
+                    updated_at=wall - timedelta(seconds=age / 2),
+                    track_ids=[g.id for g in tracks],
                 )
             )

@@ -25,9 +25,11 @@ from fttui.sim.accounts import DEMO_KEY
 from fttui.sim.api import ApiApp
 from fttui.sim.faults import RULE_KINDS, Faults, parse_rule
 from fttui.sim.media import MediaApp, MediaRequest
+from fttui.sim.playlists import Playlist
 from fttui.sim.responses import CUT_SHORT_LOG_MESSAGE
-from fttui.sim.seeding import add_existing
+from fttui.sim.seeding import DEMO_PLAYLISTS, add_existing, add_playlists
 from fttui.sim.state import SimState
+from fttui.sim.webhooks import WebhookDelivery
 
 _START_TIMEOUT = 10.0
 
@@ -207,6 +209,57 @@ class RunningSim:
         return self.state.post_count(key)
 
     @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook the simulator made, or would have made to a non-loopback URL."""
+        return self.state.webhooks.deliveries
+
+    def wait_for_webhooks(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait until `count` webhook deliveries were made; False on timeout."""
+        return self.state.webhooks.wait_for(count, timeout)
+
+    def add_playlist(
+        self,
+        name: str,
+        *,
+        key: str = DEMO_KEY,
+        public: bool = False,
+        track_ids: list[str] | None = None,
+        description: str | None = None,
+    ) -> str:
+        """Make a playlist as the web app would (the API cannot); returns its id.
+
+        The tracks are taken as given: the privacy rules bind the API, not this."""
+        state = self.state
+        with state.lock:
+            when = state.clock.now()
+            playlist = Playlist(
+                id=state.new_id(),
+                owner_id=state.account(key).id,
+                name=name,
+                description=description,
+                is_public=public,
+                created_at=when,
+                updated_at=when,
+                track_ids=list(track_ids or []),
+            )
+            state.playlists.add(playlist)
+        return playlist.id
+
+    def set_public(self, gen_id: str, public: bool = True) -> None:
+        """Change a track's visibility, as its owner would in the web app."""
+        with self.state.lock:
+            gen = self.state.track(gen_id)
+            if gen is None:
+                raise KeyError(gen_id)
+            gen.is_public = public
+
+    def set_sound_effects_used_today(self, count: int, key: str = DEMO_KEY) -> None:
+        """Say how many sound effects `key`'s account made today (e.g. in the web app)."""
+        state = self.state
+        with state.lock:
+            state.sound_effects.set_used_today(state.account(key), state.clock.now(), count)
+
+    @property
     def media_requests(self) -> list[MediaRequest]:
         """Every request the media origin received, with its headers."""
         return self.media_app.requests
@@ -224,7 +277,8 @@ class RunningSim:
         self._media.start()
 
     def close(self) -> None:
-        """Stop both origins and the thread serving them."""
+        """Stop both origins, the webhook sender and the thread serving them."""
+        self.state.webhooks.stop()
         self._media.request_stop()
         self._api.request_stop()
         self._media.stop()
@@ -240,6 +294,7 @@ def start(
     *,
     speed: float = 1.0,
     generations: int = 0,
+    playlists: int | None = None,
     clock: Clock | None = None,
     faults: Faults | None = None,
     seed: int = 0,
@@ -252,7 +307,8 @@ def start(
     """Start a simulator in a background thread; the caller must `close()` it.
 
     Port 0 picks free ports. `speed` divides generation time only; rate-limit windows
-    are always measured on `clock` unscaled.
+    are always measured on `clock` unscaled. `playlists` (None: 3 when there are seeded
+    generations, else none) gives the demo account playlists of those generations.
     """
     _install_log_filter()
     loop = asyncio.new_event_loop()
@@ -270,11 +326,15 @@ def start(
             worker_slots=worker_slots,
         )
         add_existing(state, generations)
+        if playlists is None:
+            playlists = DEMO_PLAYLISTS if generations > 0 else 0
+        add_playlists(state, playlists)
         media_origin.app = MediaApp(state, audio_cache)
         api_origin = _Origin(ApiApp(state), host, port, loop)
         thread.start()
         api_origin.start()
         media_origin.start()
+        state.webhooks.start()
     except BaseException:
         for origin in (api_origin, media_origin):
             if origin is not None:
@@ -292,6 +352,7 @@ class SimOptions(TypedDict, total=False):
 
     speed: float
     generations: int
+    playlists: int | None
     clock: Clock | None
     faults: Faults | None
     seed: int

@@ -1,8 +1,9 @@
 """The JSON the live API answers with, restated here (not taken from the client).
 
 `createdAt` uses the live API's space form without a zone; `completedAt` is RFC 3339
-with fractional seconds and `Z`. Items carry an extra `type` field, as the live API's
-do, which a client must ignore.
+with fractional seconds and `Z`. Items carry `type` (`music` or `instrumental`).
+`parameters.timesignature` is a string in a POST answer and a number in GET answers
+and webhooks, as on the live API (v1.2).
 """
 
 from __future__ import annotations
@@ -24,28 +25,45 @@ def format_completed(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def parameters(gen: Generation) -> dict[str, Any]:
-    """The parameters as the server echoes them (defaults filled, keyscale joined)."""
-    return {
+def format_webhook_time(moment: datetime) -> str:
+    """`2026-05-15T08:24:11.000Z`: the form the webhook payload shows (milliseconds)."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parameters(gen: Generation, *, posted: bool = False) -> dict[str, Any]:
+    """The parameters as the server echoes them (defaults filled, keyscale joined).
+
+    `timesignature` is the string sent in a POST answer (`posted`), a number elsewhere;
+    an instrumental has no language."""
+    params: dict[str, Any] = {
         "bpm": gen.bpm,
         "duration": gen.duration,
-        "timesignature": gen.timesignature,
+        "timesignature": gen.timesignature if posted else int(gen.timesignature),
         "language": gen.language,
         "keyscale": f"{gen.key} {gen.scale}",
         "seed": gen.seed,
     }
+    if gen.type != "music":
+        del params["language"]
+    return params
 
 
 def created(gen: Generation, now: float, credits_remaining: int) -> dict[str, Any]:
-    """The `data` of a 202 answer to POST /v1/generations."""
-    return {
+    """The `data` of a 202 answer to POST /v1/generations (and /v1/instrumental, which
+    adds `type`, as the vendor's CLI reads it there)."""
+    data: dict[str, Any] = {
         "id": gen.id,
         "status": gen.status(now),
         "prompt": gen.prompt,
-        "parameters": parameters(gen),
+        "parameters": parameters(gen, posted=True),
+        "webhook": gen.webhook,
         "creditsRemaining": credits_remaining,
         "createdAt": format_created(gen.created_at),
     }
+    if gen.type != "music":
+        data["type"] = gen.type
+    return data
 
 
 def item(gen: Generation, now: float, media_url: str) -> dict[str, Any]:
@@ -55,7 +73,7 @@ def item(gen: Generation, now: float, media_url: str) -> dict[str, Any]:
     ended = gen.ended_at if status in ("completed", "failed") else None
     return {
         "id": gen.id,
-        "type": "music",
+        "type": gen.type,
         "title": gen.title if done else None,
         "prompt": gen.prompt,
         "status": status,
@@ -77,8 +95,17 @@ def detail(gen: Generation, now: float, media_url: str) -> dict[str, Any]:
     data["fileSize"] = gen.file_size if done else None
     data["downloadCount"] = gen.download_count
     data["generationTime"] = gen.generation_time if done else None
-    if data["status"] == "failed":
-        data["errorMessage"] = gen.error_message
+    data["errorMessage"] = gen.error_message if data["status"] == "failed" else None
+    data["webhook"] = gen.webhook
+    return data
+
+
+def webhook_payload(gen: Generation, now: float, media_url: str) -> dict[str, Any]:
+    """What the webhook receives: the generation object itself, no `data` wrapper, its
+    times in the payload's own form."""
+    data = detail(gen, now, media_url)
+    data["createdAt"] = format_webhook_time(gen.created_at)
+    data["completedAt"] = format_webhook_time(gen.ended_at)
     return data
 
 

@@ -13,15 +13,20 @@ from collections import Counter
 from dataclasses import dataclass
 
 from fttui.clock import Clock, SystemClock
+from fttui.sim import shapes
 from fttui.sim.accounts import KEY_PATTERN, REVOKED_KEYS, Account, seeded_accounts
 from fttui.sim.errors import ApiError
 from fttui.sim.faults import Faults
 from fttui.sim.generation import FAIL_WORD, UPLOAD_SECONDS, Generation, generation_time
+from fttui.sim.playlists import PlaylistStore
 from fttui.sim.ratelimit import UserLimits
-from fttui.sim.validation import MUSICAL_KEYS, SCALES, ListQuery, Submission
+from fttui.sim.sfx import SoundEffectStore
+from fttui.sim.validation import MUSICAL_KEYS, SCALES, InstrumentalRequest, ListQuery, Submission
+from fttui.sim.webhooks import WebhookOutbox
 
 FAIL_MESSAGE = "Generation failed: the model could not render this prompt"
 CRASH_MESSAGE = "Generation failed: worker crashed while rendering"
+NOT_YOURS = "Track not found or not owned by you"
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class SimState:
         self.speed = speed
         self.media_url = media_url.rstrip("/")
         self.faults = faults or Faults(seed=seed)
+        self.seed = seed
         self.worker_slots = worker_slots
         self.accounts = seeded_accounts()
         self.rng = random.Random(f"sim:{seed}")
@@ -67,6 +73,9 @@ class SimState:
         self._by_id: dict[str, Generation] = {}
         self._posts: Counter[str] = Counter()
         self._slots: list[float] = [float("-inf")] * (worker_slots or 0)
+        self.webhooks = WebhookOutbox(self.now, self.lock)
+        self.playlists = PlaylistStore()
+        self.sound_effects = SoundEffectStore()
 
     def now(self) -> float:
         """The clock's monotonic seconds: what windows and schedules are measured on."""
@@ -109,7 +118,24 @@ class SimState:
         self._active[account.id] = active
         return sorted(active, key=lambda g: g.end_mono)
 
-    def create(self, account: Account, sub: Submission) -> Generation:
+    def create_instrumental(self, account: Account, request: InstrumentalRequest) -> Generation:
+        """Charge one credit and queue an instrumental: no lyrics, the server picks the rest."""
+        seed = request.seed if request.seed is not None else self.rng.randrange(2**31)
+        sub = Submission(
+            tags=request.prompt,
+            lyrics=None,
+            duration=request.duration,
+            bpm=70 + seed % 71,
+            language=None,
+            key=None,
+            scale=None,
+            timesignature="4",
+            seed=seed,
+            webhook=request.webhook,
+        )
+        return self.create(account, sub, kind="instrumental")
+
+    def create(self, account: Account, sub: Submission, kind: str = "music") -> Generation:
         """Charge one credit and queue a generation for `sub`."""
         now = self.now()
         gen_id = self.new_id()
@@ -145,11 +171,20 @@ class SimState:
             end_mono=start + run,
             generation_time=gen_time,
             error_message=failure,
+            type=kind,
+            webhook=sub.webhook,
         )
         account.charge_one()
         self.limits_of(account).creations.record(now)
         self.add(gen)
+        if gen.webhook is not None:
+            self.webhooks.add(gen.webhook, gen.end_mono, lambda: self._webhook_payload(gen))
         return gen
+
+    def _webhook_payload(self, gen: Generation) -> dict[str, object] | None:
+        if self._by_id.get(gen.id) is not gen:
+            return None  # deleted before it ended: nothing to tell
+        return shapes.webhook_payload(gen, self.now(), self.media_url)
 
     def add(self, gen: Generation) -> None:
         """Store a generation (newest last)."""
@@ -164,18 +199,44 @@ class SimState:
         return gen if gen is not None and gen.account_id == account.id else None
 
     def find_any(self, gen_id: str) -> Generation | None:
-        """Any account's generation: the media origin takes no key."""
+        """Any account's generation (or sound effect's audio): the media origin takes no key."""
         with self.lock:
-            return self._by_id.get(gen_id)
+            return self._by_id.get(gen_id) or self.sound_effects.audio_of(gen_id)
+
+    def track(self, gen_id: str) -> Generation | None:
+        """Any account's generation, for the playlists' rules (which look at owners)."""
+        return self._by_id.get(gen_id)
+
+    def delete(self, account: Account, ids: list[str]) -> tuple[list[str], list[dict[str, str]]]:
+        """Delete `account`'s generations for good, also from every playlist.
+
+        Each id on its own: (deleted ids, `{"id", "error"}` for the others)."""
+        deleted: list[str] = []
+        errors: list[dict[str, str]] = []
+        for gen_id in ids:
+            gen = self.find(account, gen_id)
+            if gen is None:
+                errors.append({"id": gen_id, "error": NOT_YOURS})
+                continue
+            del self._by_id[gen_id]
+            deleted.append(gen_id)
+        if deleted:
+            gone = set(deleted)
+            for store in (self._generations, self._active):
+                store[account.id] = [g for g in store.get(account.id, []) if g.id not in gone]
+            self.playlists.drop_tracks(gone, self.clock.now())
+        return deleted, errors
 
     def page(self, account: Account, query: ListQuery) -> Page:
-        """Newest first, filtered by status, sliced by offset and limit."""
+        """Newest first, filtered by status and type, sliced by offset and limit."""
         now = self.now()
         newest_first = reversed(self._generations.get(account.id, []))
-        if query.status is None:
-            matching = list(newest_first)
-        else:
-            matching = [g for g in newest_first if g.status(now) == query.status]
+        matching = [
+            g
+            for g in newest_first
+            if (query.status is None or g.status(now) == query.status)
+            and (query.type is None or g.type == query.type)
+        ]
         end = query.offset + query.limit
         has_more = end < len(matching)
         return Page(matching[query.offset : end], has_more, end if has_more else None)

@@ -76,7 +76,7 @@ def test_pro_plan_required(sim: RunningSim, expect_error: Any) -> None:
 def test_validation_error_body_and_query(sim: RunningSim, expect_error: Any) -> None:
     error = expect_error(post(sim, {"tags": ""}), "VALIDATION_ERROR")
     assert error["details"] == [
-        {"field": "tags", "message": "tags must be between 1 and 500 characters (got 0)"}
+        {"field": "tags", "message": "tags must be between 1 and 700 characters (got 0)"}
     ]
     error = expect_error(get(sim, "/v1/generations?limit=0"), "VALIDATION_ERROR")
     assert [d["field"] for d in error["details"]] == ["limit"]

@@ -29,7 +29,13 @@ ITEM_FIELDS = {
     "createdAt",
     "completedAt",
 }
-DETAIL_FIELDS = ITEM_FIELDS | {"fileSize", "downloadCount", "generationTime"}
+DETAIL_FIELDS = ITEM_FIELDS | {
+    "fileSize",
+    "downloadCount",
+    "generationTime",
+    "errorMessage",
+    "webhook",
+}
 
 
 def create(http: httpx.Client, **changes: Any) -> dict[str, Any]:
@@ -48,7 +54,16 @@ def detail(http: httpx.Client, gen_id: str) -> dict[str, Any]:
 
 def test_created_answer(vclient: httpx.Client) -> None:
     data = create(vclient, seed=1234567, language="ja", timesignature="3")
-    assert set(data) == {"id", "status", "prompt", "parameters", "creditsRemaining", "createdAt"}
+    assert set(data) == {
+        "id",
+        "status",
+        "prompt",
+        "parameters",
+        "webhook",
+        "creditsRemaining",
+        "createdAt",
+    }
+    assert data["webhook"] is None
     assert uuid.UUID(data["id"]).version == 4
     assert data["status"] == "processing"
     assert data["prompt"] == TRACK["tags"]
@@ -72,7 +87,7 @@ def test_lifecycle_to_completed(vclient: httpx.Client, clock: VirtualClock) -> N
     assert set(before) >= DETAIL_FIELDS and before["type"] == "music"
     for name in ("title", "audioUrl", "completedAt", "fileSize", "generationTime"):
         assert before[name] is None, name
-    assert "errorMessage" not in before
+    assert before["errorMessage"] is None and before["webhook"] is None  # present, null
     clock.advance(5.0)  # generations take 6.8-9.2 s at speed 1
     after = detail(vclient, gen_id)
     assert after["status"] == "completed"

@@ -102,3 +102,31 @@ def test_command_line_options() -> None:
     assert args.host == "127.0.0.1"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--fault", "bogus=1"])
+
+
+def test_help_lists_every_option_and_the_docs_table_matches(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from fttui.cli import main as fttui_main
+
+    with pytest.raises(SystemExit) as exited:
+        fttui_main(["sim", "--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    parser = build_parser()
+    options = {
+        flag
+        for action in parser._actions
+        for flag in action.option_strings
+        if flag.startswith("--") and flag != "--help"
+    }
+    assert "--playlists" in options
+    assert all(flag in shown for flag in options)
+    docs = (ROOT / "docs" / "simulator.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(--[a-z-]+)", docs, re.MULTILINE))
+    assert documented == options
+
+
+def test_playlists_option() -> None:
+    assert build_parser().parse_args([]).playlists is None
+    assert build_parser().parse_args(["--playlists", "5"]).playlists == 5

@@ -90,14 +90,16 @@ def test_speed_never_shortens_the_window(sim_factory: Any, expect_error: Any) ->
         expect_error(http.get("/v1/me"), "RATE_LIMITED")
 
 
-def test_ten_creations_per_minute(sim_factory: Any, clock: VirtualClock, expect_error: Any) -> None:
+def test_ten_creations_per_minute_then_generation_rate_limited(
+    sim_factory: Any, clock: VirtualClock, expect_error: Any
+) -> None:
     fast = sim_factory(clock=clock, speed=1000.0)  # each generation ends within ~10 ms
     with httpx.Client(base_url=fast.base_url, headers={"X-API-Key": fast.demo_key}) as http:
         for _ in range(10):
             assert http.post("/v1/generations", json=TRACK).status_code == 202
             clock.advance(1.0)  # t = 10 after the loop
         refused = http.post("/v1/generations", json=TRACK)
-        assert expect_error(refused, "RATE_LIMITED")["retryAfter"] == 50
+        assert expect_error(refused, "GENERATION_RATE_LIMITED")["retryAfter"] == 50
         assert remaining(refused) == 49  # it still counts toward the 60
         assert fast.generation_count() == 10
         # A rejected POST does not count toward the ten.
@@ -105,7 +107,7 @@ def test_ten_creations_per_minute(sim_factory: Any, clock: VirtualClock, expect_
             assert http.post("/v1/generations", json={"tags": ""}).status_code == 400
         clock.advance(50.0)
         assert http.post("/v1/generations", json=TRACK).status_code == 202
-        expect_error(http.post("/v1/generations", json=TRACK), "RATE_LIMITED")
+        expect_error(http.post("/v1/generations", json=TRACK), "GENERATION_RATE_LIMITED")
 
 
 def test_queue_full_and_its_retry_after(

@@ -51,11 +51,11 @@ def fields_of(response: httpx.Response) -> list[str]:
 
 GOOD: list[tuple[str, Any]] = [
     ("tags", "a"),
-    ("tags", "x" * 500),
+    ("tags", "x" * 700),
     ("lyrics", ""),
     ("lyrics", "y" * 2000),
-    ("duration", 10),
-    ("duration", 180),
+    ("duration", 5),
+    ("duration", 210),
     ("duration", 60.0),
     ("bpm", 60),
     ("bpm", 200),
@@ -72,16 +72,16 @@ GOOD: list[tuple[str, Any]] = [
 
 BAD: list[tuple[str, Any]] = [
     ("tags", ""),
-    ("tags", "x" * 501),
+    ("tags", "x" * 701),
     ("tags", 5),
     ("tags", None),
     ("tags", ["lofi"]),
     ("lyrics", "y" * 2001),
     ("lyrics", 3),
     ("lyrics", None),
-    ("duration", 9),
-    ("duration", 9.99),
-    ("duration", 181),
+    ("duration", 4),
+    ("duration", 4.99),
+    ("duration", 211),
     ("duration", "60"),
     ("duration", True),
     ("duration", None),
@@ -104,7 +104,6 @@ BAD: list[tuple[str, Any]] = [
     ("seed", "7"),
     ("seed", True),
     ("seed", None),
-    ("webhook", "https://example.com"),
     ("timeSignature", "4"),
 ]
 
@@ -127,7 +126,7 @@ def test_tags_required(http: httpx.Client) -> None:
 
 
 def test_every_bad_field_reported_at_once(http: httpx.Client) -> None:
-    body = {"tags": "", "duration": 5, "bpm": 300, "key": "Eb", "scale": "lydian", "seed": "x"}
+    body = {"tags": "", "duration": 300, "bpm": 300, "key": "Eb", "scale": "lydian", "seed": "x"}
     response = http.post("/v1/generations", json=body)
     assert sorted(fields_of(response)) == ["bpm", "duration", "key", "scale", "seed", "tags"]
     message = response.json()["error"]["message"]
@@ -163,7 +162,7 @@ def test_defaults_and_echo(http: httpx.Client) -> None:
 
 
 def test_unicode_length_counts_characters(http: httpx.Client) -> None:
-    body = json.dumps({"tags": "é" * 500}, ensure_ascii=False).encode()
+    body = json.dumps({"tags": "é" * 700}, ensure_ascii=False).encode()
     response = http.post("/v1/generations", content=body)
     assert response.status_code == 202
 
@@ -193,3 +192,190 @@ def test_list_query_rejected(http: httpx.Client, query: str, bad: list[str]) -> 
 )
 def test_list_query_accepted(http: httpx.Client, query: str) -> None:
     assert http.get(f"/v1/generations?{query}").status_code == 200
+
+
+LONG_PATH = "https://example.com/" + "a" * (2048 - len("https://example.com/"))
+
+GOOD_WEBHOOKS = [
+    "https://example.com/hook?token=secret",
+    "https://hooks.example.co.uk:8443/finetuning",
+    "https://93.184.216.34/hook",
+    LONG_PATH,  # exactly 2048 characters
+    "http://127.0.0.1:9/hook",  # loopback: the simulator's allowance, http too
+    "https://localhost/hook",
+    "http://[::1]:8080/",
+]
+
+BAD_WEBHOOKS = [
+    LONG_PATH + "a",  # 2049 characters
+    "http://example.com/hook",  # not https
+    "ftp://example.com/hook",
+    "example.com/hook",
+    "https://",
+    "https://exa mple.com/",
+    "https://example.com:99999/",
+    "https://10.0.0.5/hook",  # private addresses
+    "https://192.168.1.20/hook",
+    "https://172.16.0.1/hook",
+    "https://169.254.169.254/latest",
+    "https://[fd00::1]/hook",
+    "https://0.0.0.0/hook",
+    "https://intranet/hook",  # not a public name
+    "https://printer.local/hook",
+    "https://db.internal/hook",
+    5,
+    None,
+]
+
+
+@pytest.mark.parametrize("url", GOOD_WEBHOOKS)
+def test_webhook_accepted(http: httpx.Client, url: str) -> None:
+    response = http.post("/v1/generations", json={**OK, "webhook": url})
+    assert response.status_code == 202, response.text
+    assert response.json()["data"]["webhook"] == url
+
+
+@pytest.mark.parametrize("url", BAD_WEBHOOKS)
+def test_webhook_rejected(http: httpx.Client, url: Any) -> None:
+    assert fields_of(http.post("/v1/generations", json={**OK, "webhook": url})) == ["webhook"]
+
+
+@pytest.mark.parametrize("query", ["type=music", "type=instrumental", "type=music&status=failed"])
+def test_type_filter_accepted(http: httpx.Client, query: str) -> None:
+    assert http.get(f"/v1/generations?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["type=sfx", "type=Music", "type=", "type=all"])
+def test_unknown_type_filter_is_a_400_never_ignored(http: httpx.Client, query: str) -> None:
+    assert fields_of(http.get(f"/v1/generations?{query}")) == ["type"]
+
+
+INSTRUMENTAL = {"prompt": "ambient drone pads"}
+
+
+@pytest.mark.parametrize(
+    ("body", "duration"),
+    [
+        ({}, 120),  # the default
+        ({"duration": 30}, 30),
+        ({"duration": 210}, 210),
+        ({"duration": 37}, 30),  # snapped to 15 s
+        ({"duration": 37.5}, 45),
+        ({"duration": 98}, 105),
+        ({"enhance": False, "seed": 5}, 120),
+        ({"webhook": "https://example.com/h"}, 120),
+    ],
+)
+def test_instrumental_accepted(http: httpx.Client, body: dict[str, Any], duration: int) -> None:
+    response = http.post("/v1/instrumental", json={**INSTRUMENTAL, **body})
+    assert response.status_code == 202, response.text
+    data = response.json()["data"]
+    assert data["type"] == "instrumental"
+    assert data["parameters"]["duration"] == duration
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": "x" * 701}, "prompt"),
+        ({"prompt": None}, "prompt"),
+        ({"duration": 29}, "duration"),
+        ({"duration": 211}, "duration"),
+        ({"duration": "60"}, "duration"),
+        ({"enhance": "yes"}, "enhance"),
+        ({"enhance": None}, "enhance"),
+        ({"seed": 1.5}, "seed"),
+        ({"webhook": "http://example.com/h"}, "webhook"),
+        ({"tags": "lofi"}, "tags"),  # instrumental takes `prompt`, not `tags`
+    ],
+)
+def test_instrumental_rejected(http: httpx.Client, body: dict[str, Any], field: str) -> None:
+    assert fields_of(http.post("/v1/instrumental", json={**INSTRUMENTAL, **body})) == [field]
+
+
+def test_instrumental_prompt_required(http: httpx.Client) -> None:
+    assert fields_of(http.post("/v1/instrumental", json={"duration": 60})) == ["prompt"]
+
+
+SFX = {"prompt": "door creak"}
+
+
+@pytest.mark.parametrize(
+    ("body", "requested", "duration"),
+    [
+        ({}, 4.0, 4.0),
+        ({"duration": 1}, 1.0, 1.0),
+        ({"duration": 8}, 8.0, 8.0),
+        ({"duration": 2.3}, 2.3, 2.5),  # snapped to 0.5 s
+        ({"duration": 2.2, "enhance": False}, 2.2, 2.0),
+    ],
+)
+def test_sound_effect_accepted(
+    http: httpx.Client,
+    shared: tuple[RunningSim, httpx.Client],
+    body: dict[str, Any],
+    requested: float,
+    duration: float,
+) -> None:
+    data = http.post("/v1/sound-effects", json={**SFX, **body}).json()["data"]
+    assert data["requestedDuration"] == requested
+    shared[0].clock.advance(60.0)  # type: ignore[attr-defined]
+    done = http.get(f"/v1/sound-effects/{data['id']}").json()["data"]
+    assert done["status"] == "completed" and done["duration"] == duration
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prompt": ""}, "prompt"),
+        ({"duration": 0.5}, "duration"),
+        ({"duration": 8.5}, "duration"),
+        ({"duration": "4"}, "duration"),
+        ({"enhance": 1}, "enhance"),
+        ({"webhook": "https://10.1.2.3/h"}, "webhook"),
+        ({"seed": 3}, "seed"),  # not a sound-effect field
+    ],
+)
+def test_sound_effect_rejected(http: httpx.Client, body: dict[str, Any], field: str) -> None:
+    assert fields_of(http.post("/v1/sound-effects", json={**SFX, **body})) == [field]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/generations/bulk-delete", {}, "ids"),
+        ("/v1/generations/bulk-delete", {"ids": []}, "ids"),
+        ("/v1/generations/bulk-delete", {"ids": [f"id{i}" for i in range(101)]}, "ids"),
+        ("/v1/generations/bulk-delete", {"ids": ["a", 5]}, "ids"),
+        ("/v1/generations/bulk-delete", {"ids": "a"}, "ids"),
+        ("/v1/generations/bulk-delete", {"ids": ["a"], "force": True}, "force"),
+        ("/v1/playlists/p/tracks", {}, "trackIds"),
+        ("/v1/playlists/p/tracks", {"trackIds": []}, "trackIds"),
+        ("/v1/playlists/p/tracks", {"trackIds": ["t"] * 101}, "trackIds"),
+        ("/v1/playlists/p/tracks/bulk-remove", {"trackIds": [None]}, "trackIds"),
+        ("/v1/playlists/p/tracks/move", {"trackIds": ["t"]}, "targetPlaylistId"),
+        (
+            "/v1/playlists/p/tracks/move",
+            {"trackIds": ["t"], "targetPlaylistId": 4},
+            "targetPlaylistId",
+        ),
+        (
+            "/v1/playlists/p/tracks/move",
+            {"trackIds": ["t"], "targetPlaylistId": "p"},
+            "targetPlaylistId",
+        ),
+    ],
+)
+def test_bulk_bodies_rejected(
+    http: httpx.Client, path: str, body: dict[str, Any], field: str
+) -> None:
+    assert fields_of(http.post(path, json=body)) == [field]
+
+
+def test_bulk_delete_takes_exactly_a_hundred_ids(http: httpx.Client) -> None:
+    response = http.post(
+        "/v1/generations/bulk-delete", json={"ids": [f"id{i}" for i in range(100)]}
+    )
+    assert response.status_code == 200
+    assert len(response.json()["data"]["errors"]) == 100
