@@ -2,9 +2,13 @@
 
 A file is only ever placed under its final name by `commit()`, after its length was
 checked, by an atomic rename of the `.part` file: a partial file is never taken as
-complete. Eviction removes the least recently played files first; "recent" is an
+complete. A cached file that does not start like audio (a captive portal's page an
+older version took in) is dropped when it is looked up, so it is fetched again.
+Eviction removes the least recently played files first; "recent" is an
 ever-increasing counter kept in a small JSON index, so ties and clock changes do not
-matter. Pinned ids (the track playing now) are never evicted.
+matter. Pinned ids (the track playing now) are never evicted. Downloads under way
+(`.part` files) count against the cap; ones left untouched for a day are removed when
+the cache is opened.
 """
 
 from __future__ import annotations
@@ -14,16 +18,39 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from fttui import locations
+from fttui.audio.formats import SNIFF_BYTES, sniff
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
+# With no fileSize from the API: more than the largest file it makes (210 s of WAV is
+# about 37 MB).
+MAX_UNKNOWN_BYTES = 64 * 1024 * 1024
+# A `.part` file nobody wrote to for this long is an abandoned download, not one under
+# way in another fttui sharing the cache.
+STALE_PART_S = 24 * 3600
 _SUFFIX = ".audio"
 _PART = ".part"
 _INDEX = "index.json"
+
+
+def size_limit(file_size: int | None) -> int:
+    """The most bytes accepted for a file the API says is `file_size` bytes long (a
+    margin over it, or a ceiling above the largest file the API makes when unknown)."""
+    if not file_size:
+        return MAX_UNKNOWN_BYTES
+    return file_size + file_size // 4 + 256 * 1024
+
+
+def plausible_size(size: int, file_size: int | None) -> bool:
+    """Whether a file of `size` bytes can be the one the API announced as `file_size`."""
+    if not file_size:
+        return 0 < size <= MAX_UNKNOWN_BYTES
+    return file_size * 3 // 4 <= size <= size_limit(file_size)
 
 
 class IncompleteDownload(Exception):
@@ -44,6 +71,7 @@ class AudioCache:
         self.max_bytes = max_bytes
         self._lock = threading.RLock()
         self._pinned: Counter[str] = Counter()
+        self._remove_stale_parts()
 
     # -- names ----------------------------------------------------------------------
     @staticmethod
@@ -60,8 +88,9 @@ class AudioCache:
         return self.directory / f"{self.key(track_id)}{_PART}"
 
     # -- lookups and changes ----------------------------------------------------------
-    def lookup(self, track_id: str) -> Path | None:
-        """The complete cached file for `track_id`, or None."""
+    def lookup(self, track_id: str, file_size: int | None = None) -> Path | None:
+        """The complete cached file for `track_id`, or None; `file_size` is the size the
+        API announced, when known (a file far from it is dropped)."""
         path = self.path_for(track_id)
         try:
             size = path.stat().st_size
@@ -69,12 +98,27 @@ class AudioCache:
             return None
         with self._lock:
             entry = self._load()["entries"].get(self.key(track_id))
-        if entry is not None and entry.get("size") != size:
-            # Changed behind our back (disk full, a user's editor): not trustworthy.
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        changed = entry is not None and entry.get("size") != size
+        if changed or not plausible_size(size, file_size) or not _starts_like_audio(path):
+            # Changed behind our back (disk full, a user's editor), or never audio (a
+            # captive portal's page an older version kept): not trustworthy.
+            self.drop(track_id)
             return None
         return path
+
+    def drop(self, track_id: str) -> None:
+        """Forget `track_id`'s complete file (it is fetched again when next wanted)."""
+        with self._lock:
+            with contextlib.suppress(FileNotFoundError):
+                self.path_for(track_id).unlink()
+            index = self._load()
+            if index["entries"].pop(self.key(track_id), None) is not None:
+                self._save(index)
+
+    def remove_part(self, track_id: str) -> None:
+        """Delete the `.part` file of a download that failed."""
+        with contextlib.suppress(FileNotFoundError):
+            self.part_path_for(track_id).unlink()
 
     def commit(self, track_id: str, part: Path, expected: int | None) -> Path:
         """Move a finished `.part` file into place once its length is `expected`."""
@@ -116,15 +160,16 @@ class AudioCache:
                 del self._pinned[key]
 
     def total_bytes(self) -> int:
-        """Bytes taken by complete files."""
-        return sum(size for _, size, _ in self._files())
+        """Bytes taken by complete files and downloads under way."""
+        return sum(size for _, size, _ in self._files()) + self._part_bytes()
 
     def evict(self) -> list[Path]:
-        """Delete least recently played files until the total fits `max_bytes`."""
+        """Delete least recently played files until the total (downloads under way
+        included) fits `max_bytes`."""
         removed: list[Path] = []
         with self._lock:
             files = self._files()
-            total = sum(size for _, size, _ in files)
+            total = sum(size for _, size, _ in files) + self._part_bytes()
             index = self._load()
             for path, size, _order in sorted(files, key=lambda f: f[2]):
                 if total <= self.max_bytes:
@@ -139,6 +184,20 @@ class AudioCache:
             if removed:
                 self._save(index)
         return removed
+
+    def _part_bytes(self) -> int:
+        total = 0
+        for path in self.directory.glob(f"*{_PART}"):
+            with contextlib.suppress(FileNotFoundError):
+                total += path.stat().st_size
+        return total
+
+    def _remove_stale_parts(self) -> None:
+        too_old = time.time() - STALE_PART_S
+        for path in self.directory.glob(f"*{_PART}"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < too_old:
+                    path.unlink()
 
     # -- the index ------------------------------------------------------------------
     def _files(self) -> list[tuple[Path, int, int]]:
@@ -173,3 +232,11 @@ class AudioCache:
         order = int(index.get("next", 1))
         index["next"] = order + 1
         return order
+
+
+def _starts_like_audio(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return sniff(handle.read(SNIFF_BYTES)) is not None
+    except FileNotFoundError:
+        return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 # Most file systems allow 255 bytes per name; keep room for " (99)" and the suffix.
@@ -52,6 +53,22 @@ def safe_stem(title: str, track_id: str, *, max_bytes: int = MAX_NAME_BYTES) -> 
     if stem.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
         stem = f"_{stem}"
     return stem
+
+
+def candidates(directory: Path, stem: str, suffix: str, *companions: str) -> Iterator[Path]:
+    """Names `stem + suffix`, then " (2)", " (3)"... in `directory`, skipping any that
+    exists now with that suffix or a companion's (such as ".txt" for the lyrics).
+
+    A name may still be taken between this check and its use: create it exclusively.
+    """
+    for n in range(1, 1000):
+        candidate = stem if n == 1 else f"{stem} ({n})"
+        path = directory / f"{candidate}{suffix}"
+        if path.parent != directory or any(
+            os.path.lexists(directory / f"{candidate}{extra}") for extra in (suffix, *companions)
+        ):
+            continue
+        yield path
 
 
 def reserve(directory: Path, stem: str, suffix: str, *companions: str) -> Path:

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fttui.api import errors
 from fttui.api.client import FinetuningClient
@@ -21,6 +21,9 @@ from fttui.api.models import CreatedGeneration, Generation, GenerationRequest, R
 from fttui.cli import output
 from fttui.cli.exit_codes import ExitCode
 from fttui.cli.session import SetupError, Target, open_target
+
+if TYPE_CHECKING:
+    from fttui.audio.save import Saved
 
 log = logging.getLogger(__name__)
 
@@ -190,21 +193,34 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
     if final is None:
         _fail(f"{created.id} did not finish in time; it is still being generated")
         return ExitCode.GENERATION_FAILED
-    saved: Path | None = None
+    saved: Saved | None = None
+    download_error: DownloadFailure | None = None
     if final.status == "completed" and args.download is not None:
-        saved = await _save(final, args.download or None, target, request.lyrics)
+        try:
+            saved = await _save(final, args.download or None, target, request.lyrics)
+        except DownloadFailure as failure:
+            download_error = failure  # the generation was paid for: print it anyway
     if args.json:
         data = final.model_dump(mode="json", by_alias=True)
         if saved:
-            data["savedTo"] = str(saved)
+            data["savedTo"] = str(saved.path)
+            if saved.warning:
+                data["warning"] = saved.warning
+        if download_error:
+            data["downloadError"] = download_error.message
         output.emit_json(data)
     else:
         print(output.generation_text(final))
         if saved:
-            print(f"saved to {saved}")
+            print(f"saved to {saved.path}")
     if final.status != "completed":
         _fail(f"generation failed: {final.error_message or 'no reason given'}")
         return ExitCode.GENERATION_FAILED
+    if download_error:
+        _fail(download_error.message)
+        return download_error.code
+    if saved and saved.warning:
+        _fail(saved.warning)
     return ExitCode.OK
 
 
@@ -296,45 +312,65 @@ async def cmd_download(client: FinetuningClient, args: argparse.Namespace, targe
     if generation.status != "completed" or not generation.audio_url:
         _fail(f"{generation.id} has no audio yet (status: {generation.status})")
         return ExitCode.NOT_FOUND
-    saved = await _save(generation, args.path, target)
+    try:
+        saved = await _save(generation, args.path, target)
+    except DownloadFailure as failure:
+        _fail(failure.message)
+        return failure.code
     if args.json:
-        output.emit_json({"id": generation.id, "savedTo": str(saved)})
+        data: dict[str, Any] = {"id": generation.id, "savedTo": str(saved.path)}
+        if saved.warning:
+            data["warning"] = saved.warning
+        output.emit_json(data)
     else:
-        print(saved)
+        print(saved.path)
+    if saved.warning:
+        _fail(saved.warning)
     return ExitCode.OK
+
+
+class DownloadFailure(Exception):
+    """A download or save that failed: one line for the user and the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 async def _save(
     generation: Generation, destination: str | None, target: Target, lyrics: str | None = None
-) -> Path:
-    """Download (through the audio cache) and save, tagged, under a safe name."""
-    from fttui.audio.cache import AudioCache
-    from fttui.audio.download import MediaFetcher
+) -> Saved:
+    """Download (through the audio cache) and save, tagged, under a safe name.
+
+    Raises `DownloadFailure` for every way it can fail: a media answer that is not
+    audio, a refused URL, a full disk, a read-only folder, a taken name, a signal.
+    """
+    from fttui.audio.download import MediaError
     from fttui.audio.from_api import track_for
-    from fttui.audio.save import save_generation
+    from fttui.audio.save import NameTaken, SaveError, SaveInterrupted, save_for_command
 
     track = track_for(generation, lyrics=lyrics)
     if track is None:
-        raise errors.NotFound(f"{generation.id} has no audio", status=404)
-    cache = AudioCache(max_bytes=target.settings.audio_cache_mb * 1024 * 1024)
-    fetcher = MediaFetcher(cache)
-    wanted = Path(destination).expanduser() if destination else None  # noqa: ASYNC240
-    as_file = wanted is not None and not wanted.is_dir() and wanted.suffix != ""
-    folder = (wanted.parent if as_file else wanted) if wanted else target.settings.download_dir
-    if as_file and wanted is not None and wanted.exists():
-        raise errors.FttuiError(f"{wanted} exists already; it was not overwritten")
+        raise DownloadFailure(f"{generation.id} has no audio", ExitCode.NOT_FOUND)
+    settings = target.settings
     try:
-        saved = await save_generation(track, fetcher, folder)
-    finally:
-        await fetcher.aclose()
-    if as_file and wanted is not None:
-        # The exact name asked for; the lyrics sidecar follows it.
-        saved.rename(wanted)
-        sidecar = saved.with_suffix(".txt")
-        if sidecar.exists():
-            sidecar.rename(wanted.with_suffix(".txt"))
-        return wanted
-    return saved
+        return await save_for_command(
+            track,
+            destination,
+            default_dir=settings.download_dir,
+            cache_bytes=settings.audio_cache_mb * 1024 * 1024,
+        )
+    except NameTaken as exc:
+        raise DownloadFailure(str(exc), ExitCode.USAGE) from exc
+    except SaveInterrupted as exc:
+        raise DownloadFailure(str(exc), 128 + exc.signum) from exc
+    except SaveError as exc:
+        raise DownloadFailure(str(exc), ExitCode.TRANSPORT) from exc
+    except MediaError as exc:
+        reason = str(exc)
+        reason = reason[:1].lower() + reason[1:]  # it follows the id here
+        raise DownloadFailure(f"{generation.id}: {reason}", ExitCode.TRANSPORT) from exc
 
 
 COMMANDS: dict[str, Command] = {

@@ -21,9 +21,10 @@ def printable(text: object) -> str:
 
 
 def emit_json(
-    value: BaseModel | list[BaseModel] | dict[str, Any], out: TextIO = sys.stdout
+    value: BaseModel | list[BaseModel] | dict[str, Any], out: TextIO | None = None
 ) -> None:
-    """One JSON document, with the API's own field names."""
+    """One JSON document, with the API's own field names (on stdout by default)."""
+    out = out if out is not None else sys.stdout  # looked up now: tests replace it
     if isinstance(value, BaseModel):
         data: Any = value.model_dump(mode="json", by_alias=True)
     elif isinstance(value, list):

@@ -167,7 +167,7 @@ class ApiApp:
         if path == _COLLECTION and method == "GET":
             page = state.page(account, parse_list_query(request.query_params))
             now = state.now()
-            items = [shapes.item(g, now, state.media_url) for g in page.generations]
+            items = [shapes.item(g, now, self._audio_origin()) for g in page.generations]
             data = {"generations": items, "hasMore": page.has_more, "nextOffset": page.next_offset}
             return 200, data, False
         if path == _COLLECTION and method == "POST":
@@ -177,8 +177,12 @@ class ApiApp:
             gen = state.find(account, gen_id) if gen_id and "/" not in gen_id else None
             if gen is None:
                 raise ApiError("NOT_FOUND", f"Generation {gen_id} not found")
-            return 200, shapes.detail(gen, state.now(), state.media_url), False
+            return 200, shapes.detail(gen, state.now(), self._audio_origin()), False
         raise ApiError("NOT_FOUND", f"No such endpoint: {method} {path}")
+
+    def _audio_origin(self) -> str:
+        # The audio_origin fault writes a hostile origin into audioUrl.
+        return self.state.faults.audio_origin or self.state.media_url
 
     def _create(
         self, account: Account, body: bytes, *, instrumental: bool = False

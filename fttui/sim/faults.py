@@ -17,6 +17,12 @@ RULE_KINDS = (
     "malformed_json",
     "drop_after_commit",
     "truncated_audio",
+    "html_audio",
+    "empty_audio",
+    "json_audio",
+    "oversize_audio",
+    "stalled_audio",
+    "trickle_audio",
 )
 
 
@@ -51,6 +57,17 @@ class Faults:
     - commit_latency: seconds a POST's answer is held after the generation was created
       and charged (real time): a client that gives up or is interrupted meanwhile never
       learns that it was created.
+    - html_audio: the media origin answers 200 with a captive portal's HTML page.
+    - empty_audio: the media origin answers 200 with an empty body.
+    - json_audio: the media origin answers 200 with a JSON error document.
+    - oversize_audio: the media origin streams (chunked, no length) four times the
+      file, then ends.
+    - stalled_audio: the media origin promises the file, sends its first 4 KiB, then
+      nothing (it gives up after 60 s).
+    - trickle_audio: like stalled_audio, but then one byte every 0.5 s, so no single
+      read ever times out (it gives up after 60 s).
+    - audio_origin: when set, the origin written into `audioUrl` instead of the media
+      origin's (e.g. `file:///etc`, `javascript:alert(1)//`, `http://example.com`).
     """
 
     latency: float = 0.0
@@ -61,6 +78,13 @@ class Faults:
     malformed_json: FaultRule = field(default_factory=FaultRule)
     drop_after_commit: FaultRule = field(default_factory=FaultRule)
     truncated_audio: FaultRule = field(default_factory=FaultRule)
+    html_audio: FaultRule = field(default_factory=FaultRule)
+    empty_audio: FaultRule = field(default_factory=FaultRule)
+    json_audio: FaultRule = field(default_factory=FaultRule)
+    oversize_audio: FaultRule = field(default_factory=FaultRule)
+    stalled_audio: FaultRule = field(default_factory=FaultRule)
+    trickle_audio: FaultRule = field(default_factory=FaultRule)
+    audio_origin: str | None = None
     seed: int = 0
     commit_latency: float = 0.0
 
@@ -100,6 +124,7 @@ class Faults:
             self.latency = 0.0
             self.fail_rate = 0.0
             self.commit_latency = 0.0
+            self.audio_origin = None
             for kind in RULE_KINDS:
                 setattr(self, kind, FaultRule())
 

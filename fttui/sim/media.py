@@ -7,15 +7,23 @@ travels here.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -26,6 +34,15 @@ from fttui.sim.state import SimState
 
 _AUDIO_PATH = re.compile(r"/audio/([^/]+)\.mp3")
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+CAPTIVE_PORTAL_PAGE = (
+    "<!DOCTYPE html><html><head><title>Welcome to Airport Wi-Fi</title></head>"
+    "<body><h1>Please accept the terms to continue</h1></body></html>"
+)
+# The stalled and trickling faults: what is sent first, and when they give up.
+STALL_HEAD_BYTES = 4096
+STALL_GIVE_UP_S = 60.0
+TRICKLE_INTERVAL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -142,7 +159,13 @@ class MediaApp:
         if gen is None or gen.status(self.state.now()) != "completed":
             return PlainTextResponse("Not Found", status_code=404)
 
+        broken = self._broken_answer(request.method)
+        if broken is not None:
+            return broken
         data = await run_in_threadpool(self.cache.get, gen)
+        streamed = self._streamed_fault(request.method, data)
+        if streamed is not None:
+            return streamed
         size = len(data)
         headers = {"Accept-Ranges": "bytes", "Cache-Control": "public, max-age=31536000"}
         try:
@@ -165,3 +188,49 @@ class MediaApp:
         if self.state.faults.fires("truncated_audio", request.method):
             return CutShortResponse(data, status, headers, "audio/mpeg")
         return Response(data, status, headers, "audio/mpeg")
+
+    # -- media faults ----------------------------------------------------------------
+    def _broken_answer(self, method: str) -> Response | None:
+        """A 200 whose body is not audio, when a fault says so."""
+        faults = self.state.faults
+        if faults.fires("html_audio", method):
+            return HTMLResponse(CAPTIVE_PORTAL_PAGE)
+        if faults.fires("empty_audio", method):
+            return Response(b"", 200, media_type="audio/mpeg")
+        if faults.fires("json_audio", method):
+            return JSONResponse({"error": "AccessDenied", "message": "Request has expired"})
+        return None
+
+    def _streamed_fault(self, method: str, data: bytes) -> Response | None:
+        """A body that goes on too long or too slowly, when a fault says so."""
+        faults = self.state.faults
+        if faults.fires("oversize_audio", method):
+            # Chunked, no length: the file then three more copies, then the end.
+            return StreamingResponse(_repeated(data, 4), 200, media_type="audio/mpeg")
+        for kind, interval in (("stalled_audio", None), ("trickle_audio", TRICKLE_INTERVAL_S)):
+            if faults.fires(kind, method):
+                headers = {"Content-Length": str(len(data))}
+                body = _stalling(data, interval)
+                return StreamingResponse(body, 200, headers, media_type="audio/mpeg")
+        return None
+
+
+async def _repeated(data: bytes, times: int) -> AsyncIterator[bytes]:
+    step = 64 * 1024
+    for _ in range(times):
+        for offset in range(0, len(data), step):
+            yield data[offset : offset + step]
+
+
+async def _stalling(data: bytes, interval: float | None) -> AsyncIterator[bytes]:
+    """The first bytes, then silence (or a byte per `interval`) until it gives up."""
+    yield data[:STALL_HEAD_BYTES]
+    offset = STALL_HEAD_BYTES
+    waited = 0.0
+    while waited < STALL_GIVE_UP_S and offset < len(data):
+        pause = interval if interval is not None else STALL_GIVE_UP_S
+        await asyncio.sleep(pause)
+        waited += pause
+        if interval is not None:
+            yield data[offset : offset + 1]
+            offset += 1

@@ -197,6 +197,8 @@ class RunningSim:
                 setattr(faults, name, parse_rule(value) if isinstance(value, str) else value)
             elif name in ("latency", "fail_rate", "commit_latency"):
                 setattr(faults, name, float(value))
+            elif name == "audio_origin":
+                faults.audio_origin = None if value is None else str(value)
             else:
                 raise ValueError(f"unknown fault {name!r}")
 

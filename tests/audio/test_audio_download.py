@@ -108,6 +108,11 @@ async def test_redirects_are_followed_only_to_safe_urls(
     assert issubclass(InsecureURLError, ValueError)
 
 
+def _audio(size: int) -> bytes:
+    """`size` bytes that start like an MP3 (an ID3 tag), as the cache requires."""
+    return b"ID3" + bytes(size - 3)
+
+
 def _part(cache: AudioCache, track_id: str, data: bytes) -> Path:
     part = cache.part_path_for(track_id)
     part.write_bytes(data)
@@ -117,9 +122,9 @@ def _part(cache: AudioCache, track_id: str, data: bytes) -> Path:
 def test_eviction_removes_the_least_recently_played(tmp_path: Path) -> None:
     cache = AudioCache(tmp_path / "c", max_bytes=2500)
     for name in ("a", "b"):
-        cache.commit(name, _part(cache, name, bytes(1000)), 1000)
+        cache.commit(name, _part(cache, name, _audio(1000)), 1000)
     cache.touch("a")  # a is now more recent than b
-    cache.commit("c", _part(cache, "c", bytes(1000)), 1000)  # 3000 > 2500: one must go
+    cache.commit("c", _part(cache, "c", _audio(1000)), 1000)  # 3000 > 2500: one must go
     assert cache.lookup("b") is None
     assert cache.lookup("a") is not None
     assert cache.lookup("c") is not None
@@ -128,9 +133,9 @@ def test_eviction_removes_the_least_recently_played(tmp_path: Path) -> None:
 
 def test_a_playing_track_is_never_evicted(tmp_path: Path) -> None:
     cache = AudioCache(tmp_path / "c", max_bytes=1500)
-    cache.commit("a", _part(cache, "a", bytes(1000)), 1000)
+    cache.commit("a", _part(cache, "a", _audio(1000)), 1000)
     cache.pin("a")
-    cache.commit("b", _part(cache, "b", bytes(1000)), 1000)
+    cache.commit("b", _part(cache, "b", _audio(1000)), 1000)
     assert cache.lookup("a") is not None
     assert cache.lookup("b") is None
     cache.unpin("a")
@@ -146,6 +151,6 @@ def test_ids_never_become_paths(tmp_path: Path) -> None:
 
 def test_a_file_changed_behind_the_cache_is_dropped(tmp_path: Path) -> None:
     cache = AudioCache(tmp_path / "c")
-    path = cache.commit("a", _part(cache, "a", bytes(1000)), 1000)
+    path = cache.commit("a", _part(cache, "a", _audio(1000)), 1000)
     path.write_bytes(bytes(10))
     assert cache.lookup("a") is None
