@@ -9,7 +9,9 @@ for the key: it would leak into process lists and shell history.
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fttui import locations
-from fttui.api.key import ApiKey, KeyFormatError
+from fttui.api.key import ApiKey, KeyFormatError, SecretText
 from fttui.api.origins import DEFAULT_BASE_URL
 from fttui.atomic import write_atomic
 
@@ -25,6 +27,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+log = logging.getLogger(__name__)
 
 KEY_ENV_VAR = "FINETUNING_API_KEY"
 BASE_URL_ENV_VAR = "FTTUI_BASE_URL"
@@ -40,15 +44,50 @@ class SettingsError(ValueError):
     """A setting whose value cannot be used; the message names it and where it came from."""
 
 
+class ConfigFileError(SettingsError):
+    """The config file cannot be read or written; the message says which and why."""
+
+
 def read_config_file(path: Path | None = None) -> dict[str, Any]:
-    """The config file's table, or an empty one when there is no file."""
-    path = path or locations.config_file()
+    """The config file's table, or an empty one when there is no file.
+
+    Raises `ConfigFileError`, never with the file's text (it may hold the key) in its
+    message or in the frames of its traceback."""
+    path = path or _config_file()
     try:
         with path.open("rb") as handle:
             values: dict[str, Any] = tomllib.load(handle)
             return values
     except FileNotFoundError:
         return {}
+    # `from None`: the parser's frames hold the file's text.
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"the config file {path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"the config file {path} is not valid TOML ({exc})") from None
+    except IsADirectoryError:
+        raise ConfigFileError(f"the config file {path} is a folder, not a file") from None
+    except OSError as exc:
+        raise ConfigFileError(f"cannot read the config file {path}: {_reason(exc)}") from None
+
+
+def _config_file() -> Path:
+    try:
+        return locations.config_file()
+    except locations.LocationError as exc:
+        raise ConfigFileError(str(exc)) from None
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def _read_masked(path: Path) -> dict[str, Any]:
+    """The config file's table with the key (if any) kept as `SecretText`."""
+    values = read_config_file(path)
+    if isinstance(values.get("api_key"), str):
+        values["api_key"] = SecretText(values["api_key"])
+    return values
 
 
 @dataclass
@@ -115,10 +154,8 @@ def _coerce(name: str, value: Any) -> Any:
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment (`FTTUI_<NAME>`), then the config file, then the
     defaults; `overrides` (command-line flags) win over all. Raises `SettingsError`."""
-    try:
-        from_file = read_config_file()
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"cannot read {locations.config_file()}: {exc}") from None
+    from_file = read_config_file()
+    from_file.pop("api_key", None)  # not a setting; and kept out of this frame's locals
     values: dict[str, Any] = {}
     for item in fields(Settings):
         name = item.name
@@ -134,43 +171,75 @@ def load_settings(**overrides: Any) -> Settings:
 
 @dataclass(frozen=True)
 class KeySource:
-    """A key and where it was found ("environment" or "config file")."""
+    """A key and where it was found ("environment" or "config file"); `warning` says
+    what was put right on the way (a config file others could read)."""
 
     key: ApiKey
     origin: str
+    warning: str | None = None
 
 
 def resolve_api_key(environ: Mapping[str, str] | None = None) -> KeySource | None:
-    """Find the API key, or None. A malformed key raises `KeyFormatError` (say so early)."""
-    environ = os.environ if environ is None else environ
-    from_env = environ.get(KEY_ENV_VAR, "").strip()
+    """Find the API key, or None. A malformed key raises `KeyFormatError` (say so early);
+    an unreadable config file is taken as holding no key."""
+    # Never a local holding the raw text, nor the environment (its repr shows the key).
+    from_env = SecretText((os.environ if environ is None else environ).get(KEY_ENV_VAR, ""))
     if from_env:
         return KeySource(ApiKey(from_env), "environment")
     try:
-        stored = read_config_file().get("api_key")
-    except (OSError, tomllib.TOMLDecodeError):
+        path = _config_file()
+        stored = _read_masked(path).get("api_key")
+    except ConfigFileError:
         return None
-    if isinstance(stored, str) and stored.strip():
-        return KeySource(ApiKey(stored), "config file")
+    if isinstance(stored, SecretText) and stored:
+        key = ApiKey(stored)
+        return KeySource(key, "config file", _make_private(path))
     return None
 
 
+def _make_private(path: Path) -> str | None:
+    """Make the file holding the key readable by its owner only; what was done, or None."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & 0o077:
+            return None
+        path.chmod(0o600)
+    except OSError as exc:
+        reason = _reason(exc)
+        message = f"the config file {path} holds your API key and others can read it ({reason})"
+    else:
+        message = (
+            f"the config file {path} holds your API key but others could read it "
+            f"(mode {mode:04o}); it is now readable by you only (0600)"
+        )
+    log.warning("%s", message)
+    return message
+
+
 def save_settings(updates: Mapping[str, Any], path: Path | None = None) -> Path:
-    """Merge `updates` into the config file (None removes a setting); written 0600."""
-    path = path or locations.config_file()
-    current = read_config_file(path)
+    """Merge `updates` into the config file (None removes a setting); written 0600.
+
+    Raises `ConfigFileError` when the file cannot be read or written. The key travels
+    as `ApiKey`/`SecretText` only, so no frame here ever shows it."""
+    path = path or _config_file()
+    current = _read_masked(path)
     for name, value in updates.items():
         if value is None:
             current.pop(name, None)
         else:
             current[name] = value
-    write_atomic(path, _to_toml(current))  # 0600: it may hold the key
+    try:
+        write_atomic(path, SecretText(_to_toml(current)))  # 0600: it may hold the key
+    except IsADirectoryError:
+        raise ConfigFileError(f"the config file {path} is a folder, not a file") from None
+    except OSError as exc:
+        raise ConfigFileError(f"cannot write the config file {path}: {_reason(exc)}") from None
     return path
 
 
 def save_api_key(key: ApiKey, path: Path | None = None) -> Path:
     """Store the key in the config file, readable by its owner only."""
-    return save_settings({"api_key": key.reveal()}, path)
+    return save_settings({"api_key": key}, path)
 
 
 def _to_toml(values: Mapping[str, Any]) -> str:
@@ -182,6 +251,8 @@ def _to_toml(values: Mapping[str, Any]) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, (ApiKey, SecretText)):
+        value = value.reveal()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -196,6 +267,7 @@ def _toml_value(value: Any) -> str:
 
 __all__ = [
     "KEY_ENV_VAR",
+    "ConfigFileError",
     "KeyFormatError",
     "KeySource",
     "Settings",

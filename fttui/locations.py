@@ -14,6 +14,10 @@ import platformdirs
 APP_NAME = "fttui"
 
 
+class LocationError(OSError):
+    """A folder fttui keeps files in cannot be made: the message says which and why."""
+
+
 def _home() -> Path | None:
     root = os.environ.get("FTTUI_HOME")
     return Path(root) if root else None
@@ -43,8 +47,28 @@ def _account_dir() -> Path:
 
 
 def _ensure(path: Path, mode: int = 0o700) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=mode)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=mode)
+    except OSError as exc:
+        raise LocationError(_why_not_a_folder(path, exc)) from None
     return path
+
+
+def _why_not_a_folder(path: Path, exc: OSError) -> str:
+    # A file where a folder should be (the folder itself or one above it) is the usual
+    # cause, and one the user can put right: name it.
+    for place in (path, *path.parents):
+        if place.exists() and not place.is_dir():
+            return f"fttui needs a folder at {place}, but a file is there; move it away"
+    reason = (exc.strerror or str(exc)).lower()
+    return f"fttui cannot create the folder {path}: {reason}"
+
+
+def check_folders() -> None:
+    """Make (if need be) every folder fttui writes to but the music folder: one clear
+    `LocationError` at start-up rather than a failure half-way through a command."""
+    for folder in (config_dir, data_dir, _account_dir, journal_dir, cache_dir, audio_cache_dir):
+        folder()
 
 
 def config_dir() -> Path:

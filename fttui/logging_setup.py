@@ -47,18 +47,34 @@ class RedactingFormatter(logging.Formatter):
 class _FttuiHandler(logging.handlers.RotatingFileHandler):
     """Marks the handler this module installed, so a second call replaces it."""
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        # The default prints a traceback to stderr, where Textual draws: a full disk
+        # or a log file removed under us costs log lines, never the screen.
+        pass
 
-def configure_logging(level: str | int = "INFO") -> Path:
+
+class _NoLogFile(logging.NullHandler):
+    """Stands in when no log file can be written: records are dropped, and Python's
+    last-resort handler (stderr) never fires."""
+
+
+def configure_logging(level: str | int = "INFO") -> Path | None:
     """Send every log record (fttui's and its libraries') to the rotating log file.
 
-    Returns the file's path. Safe to call more than once.
+    Returns the file's path, or None when it cannot be written (its folder is a file,
+    it is a folder): then nothing is logged. Safe to call more than once.
     """
-    path = locations.log_file()
-    handler = _FttuiHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    path: Path | None
+    handler: logging.Handler
+    try:
+        path = locations.log_file()
+        handler = _FttuiHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    except OSError:
+        path, handler = None, _NoLogFile()
     handler.addFilter(RedactKeys())
     handler.setFormatter(RedactingFormatter(FORMAT))
     root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _FttuiHandler)]:
+    for old in [h for h in root.handlers if isinstance(h, (_FttuiHandler, _NoLogFile))]:
         root.removeHandler(old)
         old.close()
     # With a handler on the root, Python's last-resort stderr handler never fires.

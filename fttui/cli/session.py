@@ -6,16 +6,19 @@ import argparse
 import contextlib
 import logging
 import os
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fttui import locations
 from fttui.api.key import ApiKey, KeyFormatError
 from fttui.api.origins import InsecureURLError, check_safe_url
 from fttui.config import (
     BASE_URL_ENV_VAR,
     KEY_ENV_VAR,
+    ConfigFileError,
     Settings,
     SettingsError,
     load_settings,
@@ -91,9 +94,12 @@ class DemoSimulator:
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings with the command line's flags on top; a bad value is a `SetupError`."""
     try:
+        locations.check_folders()  # a file where a folder should be: say so now
         settings = load_settings(
             theme=getattr(args, "theme", None), player_backend=getattr(args, "player", None)
         )
+    except (locations.LocationError, ConfigFileError) as exc:
+        raise SetupError(str(exc)) from None
     except SettingsError as exc:
         raise SetupError(f"bad setting: {exc}") from None
     # Logging starts before the settings are read (so reading them is logged too); the
@@ -115,9 +121,20 @@ def open_demo(args: argparse.Namespace) -> Iterator[tuple[Settings, ApiKey, Demo
         simulator.close()
 
 
+def _warn_on_stderr(message: str) -> None:
+    print(f"fttui: {message}", file=sys.stderr)
+
+
 @contextlib.contextmanager
-def open_target(args: argparse.Namespace, *, need_key: bool = True) -> Iterator[Target]:
-    """Resolve the target; with --demo, run the simulator for as long as the block lasts."""
+def open_target(
+    args: argparse.Namespace,
+    *,
+    need_key: bool = True,
+    warn: Callable[[str], None] = _warn_on_stderr,
+) -> Iterator[Target]:
+    """Resolve the target; with --demo, run the simulator for as long as the block lasts.
+
+    `warn` gets what was put right on the way (a key file others could read)."""
     settings = settings_from(args)
     if getattr(args, "demo", False):
         from fttui.sim.server import run_in_thread
@@ -136,4 +153,6 @@ def open_target(args: argparse.Namespace, *, need_key: bool = True) -> Iterator[
             "(or try `fttui --demo`).",
             auth=True,
         )
+    if found is not None and found.warning:
+        warn(found.warning)
     yield Target(base_url, found.key if found else None, settings, False)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable
+import logging
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,12 +17,14 @@ from textual.screen import Screen
 
 from fttui.api.key import ApiKey
 from fttui.clock import SYSTEM_CLOCK, Clock
-from fttui.config import Settings, save_api_key, save_settings
+from fttui.config import ConfigFileError, Settings, save_api_key, save_settings
 from fttui.tui.commands import BindingCommands
 from fttui.tui.draft import Draft
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     # Imported when first used, after the first frame: the client (httpx, the API's
@@ -68,9 +72,12 @@ class FttuiApp(App[int]):
         draft_path: Path | None = None,
         audio_backend: Backend | None = None,
         start_demo: Callable[[], str] | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
-        """`start_demo`, in demo mode: starts the simulator (blocking), returns its URL."""
+        """`start_demo`, in demo mode: starts the simulator (blocking), returns its URL.
+        `notices`: what start-up put right (a key file others could read), to show."""
         super().__init__()
+        self._notices = tuple(notices)
         self.settings = settings
         self.key = key
         self.base_url = base_url
@@ -117,6 +124,8 @@ class FttuiApp(App[int]):
         # scheduled from it. `Ready` comes once that batch is over; the callback then
         # runs after the screen's next refresh, the first one that reaches the terminal.
         self.main.call_after_refresh(self._start_after_first_frame)
+        for notice in self._notices:
+            self.notify(_sentence(notice), severity="warning", timeout=15)
 
     def _start_after_first_frame(self) -> None:
         # A worker, not awaited here: the screen runs its callbacks in its own message
@@ -197,7 +206,33 @@ class FttuiApp(App[int]):
     def _remember_theme(self, theme: Any) -> None:
         if theme.name != self.settings.theme:
             self.settings.theme = theme.name
-            save_settings({"theme": theme.name})
+            self._save_setting("the theme", lambda: save_settings({"theme": theme.name}))
+
+    def _save_setting(self, what: str, save: Callable[[], object]) -> bool:
+        """Write to the config file; a failure is said in the app, never a crash."""
+        try:
+            save()
+        except (ConfigFileError, OSError) as exc:
+            log.warning("could not save %s: %s", what, exc)
+            self.notify(f"Could not save {what}: {exc}.", severity="error", timeout=15)
+            return False
+        return True
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the frames' local variables.
+
+        Textual shows them by default, and a frame may hold the key in the clear (a
+        library's, or ours by mistake). The report, redacted, also goes to the log."""
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        log.critical("the app crashed", exc_info=sys.exc_info())
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
 
     # --- actions ----------------------------------------------------------------------
 
@@ -231,11 +266,13 @@ class FttuiApp(App[int]):
     async def _key_entered(self, key: ApiKey | None) -> None:
         if key is None:
             return
-        if not self.demo:
-            save_api_key(key)
+        saved = not self.demo and self._save_setting(
+            "the API key (it is used until you quit)", lambda: save_api_key(key)
+        )
         self.key = key
         self.main.banner.clear("key")
-        self.notify("API key saved." if not self.demo else "API key accepted.")
+        if saved or self.demo:
+            self.notify("API key saved." if saved else "API key accepted.")
         await self._start_session(key)
 
     # --- the player: keys bound on the browse pane, so never while typing in the form ---
@@ -292,8 +329,9 @@ def run_app(
     demo: bool,
     clock: Clock | None = None,
     start_demo: Callable[[], str] | None = None,
+    notices: Sequence[str] = (),
 ) -> int:
-    """Run the app until the user quits; returns the exit code."""
+    """Run the app until the user quits; returns the exit code (1 after a crash)."""
     app = FttuiApp(
         settings=settings,
         key=key,
@@ -301,6 +339,7 @@ def run_app(
         demo=demo,
         clock=clock,
         start_demo=start_demo,
+        notices=notices,
     )
     # Everything imported so far (Textual, the app's modules) lives as long as the
     # process. Out of the collector's sight, the full collection that start-up's
@@ -308,4 +347,18 @@ def run_app(
     # every module: it took 12-19 ms of the ~250 ms to that frame.
     gc.freeze()
     result = app.run()
+    return exit_code(app, result)
+
+
+def exit_code(app: App[Any], result: object) -> int:
+    """The process's exit code: Textual's own (1 after an unhandled error), else the
+    app's result. Never 0 after a crash, whatever the app returned."""
+    if app.return_code:
+        return app.return_code
     return result if isinstance(result, int) else 0
+
+
+def _sentence(text: str) -> str:
+    """`text` as a sentence: capitalised, with a full stop."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from rich.traceback import Traceback
 
 from fttui import config, locations
 from fttui.api.key import ApiKey, KeyFormatError, redact
@@ -26,13 +30,32 @@ def test_key_is_validated_and_never_printed() -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "ft_live_", "ft_live_" + "0" * 31, "ft_live_" + "0" * 33, "ft_test_" + "0" * 32,
-     "ft_live_" + "g" * 32, "x" + KEY_TEXT],
+     "x" + KEY_TEXT, "ft_live_" + "0" * 15 + " " + "0" * 16, "ft_live_" + "0" * 31 + "\x07",
+     "ft_live_" + "0" * 31 + "é"],
 )  # fmt: skip
-def test_malformed_keys_are_refused_locally(text: str) -> None:
+def test_what_cannot_be_a_key_is_refused_locally(text: str) -> None:
     with pytest.raises(KeyFormatError) as caught:
         ApiKey(text)
-    assert "ft_live_" in str(caught.value)
+    assert "ft_live_" in str(caught.value) or "space" in str(caught.value)
     assert text not in str(caught.value) or text in ("", "ft_live_")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ft_live_" + "g" * 32, "ft_live_" + "Zz-_.~+/=!#%" * 2 + "AbCdEfGh", "  ft_live_" + "q" * 32],
+)
+def test_any_32_characters_after_the_prefix_are_accepted_as_the_vendor_cli_does(
+    text: str,
+) -> None:
+    # The vendor's CLI checks only the prefix and the length (40): the server judges the rest.
+    assert ApiKey(text).reveal() == text.strip()
+
+
+def test_a_refused_key_is_not_in_its_traceback_locals() -> None:
+    near_miss = "ft_live_" + "5" * 31 + " "  # a real key with a stray space, say
+    with pytest.raises(KeyFormatError) as caught:
+        ApiKey(near_miss + "x")
+    assert "5" * 31 not in render_with_locals(caught.value)
 
 
 def test_key_is_not_picklable_and_dumps_masked() -> None:
@@ -67,6 +90,79 @@ def test_environment_key_wins_over_config_file() -> None:
 
 
 def test_no_key_anywhere_is_none() -> None:
+    assert config.resolve_api_key({}) is None
+
+
+def render_with_locals(exc: BaseException) -> str:
+    """`exc`'s traceback as Textual renders it by default: every frame's locals shown.
+    The first frame, the test's own (which holds the key to compare), is left out."""
+    assert exc.__traceback__ is not None
+    frames = exc.__traceback__.tb_next
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(Traceback.from_exception(type(exc), exc, frames, show_locals=True))
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_a_key_file_others_can_read_is_made_private_once_with_a_warning() -> None:
+    path = config.save_api_key(ApiKey(KEY_TEXT))
+    path.chmod(0o644)
+    found = config.resolve_api_key({})
+    assert found is not None and found.key == ApiKey(KEY_TEXT)
+    assert found.warning is not None and "0644" in found.warning and "0600" in found.warning
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = config.resolve_api_key({})
+    assert again is not None and again.warning is None  # once: it is private now
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'api_key = "' + KEY_TEXT.encode() + b'"\ntheme = nord\n', "not valid TOML"),
+        (b'api_key = "' + KEY_TEXT.encode() + b'"\ntheme = "\xff\xfe"\n', "not UTF-8 text"),
+    ],
+)
+def test_a_broken_config_file_is_one_clear_error_that_never_shows_the_key(
+    content: bytes, words: str
+) -> None:
+    path = locations.config_file()
+    path.write_bytes(content)
+    for attempt in (
+        config.load_settings,
+        lambda: config.save_settings({"theme": "nord"}),
+        lambda: config.save_api_key(ApiKey(KEY_TEXT)),
+    ):
+        with pytest.raises(config.ConfigFileError, match=words) as caught:
+            attempt()
+        assert str(path) in str(caught.value)
+        shown = render_with_locals(caught.value)
+        assert KEY_TEXT[8:] not in shown, "the key is in the traceback's locals"
+    assert config.resolve_api_key({}) is None  # an unreadable file holds no key
+
+
+def test_a_failed_write_of_the_key_never_shows_it_in_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config.save_api_key(ApiKey(KEY_TEXT))
+
+    def disk_failure(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", disk_failure)
+    for attempt in (
+        lambda: config.save_settings({"theme": "nord"}),
+        lambda: config.save_api_key(ApiKey(KEY_TEXT)),
+    ):
+        with pytest.raises(config.ConfigFileError, match="input/output error") as caught:
+            attempt()
+        assert KEY_TEXT[8:] not in render_with_locals(caught.value)
+
+
+def test_the_config_folder_being_a_file_is_one_clear_error() -> None:
+    (Path(os.environ["FTTUI_HOME"]) / "config").write_text("in the way")
+    with pytest.raises(config.ConfigFileError, match=r"needs a folder at .*config"):
+        config.load_settings()
+    with pytest.raises(config.ConfigFileError, match="needs a folder"):
+        config.save_settings({"theme": "nord"})
     assert config.resolve_api_key({}) is None
 
 

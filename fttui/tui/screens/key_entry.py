@@ -40,7 +40,7 @@ class KeyEntryScreen(ModalScreen[ApiKey | None]):
             if self._reason:
                 yield Static(literal(self._reason, "bold yellow"), id="key-reason")
             yield Static(
-                "Paste your key (ft_live_ and 32 hex characters), created under "
+                "Paste your key (ft_live_ and 32 more characters), created under "
                 "Profile → API on finetuning.ai. It is saved to your config file, "
                 "readable by you only.",
                 id="key-help",
