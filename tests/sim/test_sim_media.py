@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
@@ -78,12 +77,10 @@ def test_file_size_is_exact_for_every_duration() -> None:
         assert len(mp3.render(track, "a title " * 100)) == mp3.file_size(duration)
 
 
-def test_a_180_second_track_is_quick() -> None:
-    started = time.perf_counter()
+def test_a_180_second_track_has_the_size_it_promises() -> None:
+    # How fast it renders is measured by bench/synth.py, not asserted here.
     data = mp3.render(Track(180, 60, "F#", "minor", "7", 9), "Long One")
-    elapsed = time.perf_counter() - started
     assert len(data) == mp3.file_size(180)
-    assert elapsed < 2.0, f"180 s track took {elapsed:.2f} s"
 
 
 def test_ranges(vsim: RunningSim, clock: VirtualClock) -> None:
