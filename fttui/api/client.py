@@ -1,9 +1,11 @@
 """The finetuning.ai client: one async httpx client per session, limits and retries.
 
 GETs are retried on transport faults, 5xx and 429 with capped exponential backoff and
-full jitter. A POST /v1/generations charges a credit, so it is journaled before it is
-sent and re-sent only when it provably never reached the server; a lost answer is
-settled by finding the submission among the newest generations (see `reconcile`).
+full jitter. A POST to /v1/generations or /v1/instrumental charges a credit, and one to
+/v1/sound-effects spends one of the day's 100, so each is journaled before it is sent
+and re-sent only when it provably never reached the server; a lost answer is settled by
+finding the submission in its store (see `reconcile`). Bulk requests are split into
+requests of 100 ids and their per-item results merged (see `bulk`).
 """
 
 from __future__ import annotations
@@ -11,26 +13,46 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from fttui.api import reconcile as rec
+from fttui.api.bulk import (
+    AddResult,
+    BulkResult,
+    DeleteResult,
+    ItemError,
+    MoveResult,
+    RemoveResult,
+    chunks,
+)
 from fttui.api.errors import (
     ApiError,
     AuthError,
+    BulkFailed,
     FttuiError,
+    GenerationRateLimited,
     RateLimited,
     ServerError,
     SubmissionUnconfirmed,
     TransportError,
 )
-from fttui.api.journal import JournalEntry, SubmissionJournal
+from fttui.api.health import Health
+from fttui.api.instrumental import InstrumentalRequest
+from fttui.api.journal import (
+    GENERATIONS,
+    INSTRUMENTAL,
+    SOUND_EFFECTS,
+    JournalEntry,
+    SubmissionJournal,
+)
 from fttui.api.key import ApiKey, redact
 from fttui.api.limiter import Priority, RateLimiter, RateStatus, default_limiter
 from fttui.api.models import (
@@ -40,9 +62,13 @@ from fttui.api.models import (
     GenerationPage,
     GenerationRequest,
     ListQuery,
+    RequestInvalid,
     StatusFilter,
+    TypeFilter,
 )
 from fttui.api.origins import DEFAULT_BASE_URL, require_safe_url
+from fttui.api.playlists import Playlist, PlaylistList, PlaylistSummary
+from fttui.api.sound_effects import SoundEffect, SoundEffectPage, SoundEffectRequest
 from fttui.api.transport import (
     USER_AGENT,
     KeyAuth,
@@ -60,6 +86,18 @@ RECONCILE_WAITS = (0.0, 2.0, 5.0)  # the new generation may take a moment to be 
 RECONCILE_PAGE_CAP = 20  # pages of 100 looked through at most, before "still unconfirmed"
 
 _M = TypeVar("_M", bound=BaseModel)
+_R = TypeVar("_R", bound=BulkResult)
+
+
+class _Made(Protocol):
+    """What a creating POST answers: anything with the new item's id."""
+
+    @property
+    def id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_Made)
+PLAYLISTS = "/v1/playlists"
 
 
 @dataclass(frozen=True)
@@ -150,6 +188,27 @@ class FinetuningClient:
 
     # --- endpoints ----------------------------------------------------------------
 
+    async def health(self) -> Health:
+        """Whether the API is up (GET /health): needs no key, and the key is not sent."""
+        try:
+            with holding(self._clock):
+                response = await self._http.get("/health", auth=None)
+        except httpx.HTTPError as exc:
+            raise TransportError(
+                describe(exc), maybe_delivered=not never_reached_server(exc)
+            ) from None
+        try:
+            data = response.json() if response.is_success else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            return self._model(Health, data)
+        read_answer(response, self._clock.now())  # raises the server's error, if any
+        raise TransportError(
+            f"The health check's answer could not be read (HTTP {response.status_code}).",
+            status=response.status_code,
+        )
+
     async def me(self) -> Account:
         """The account and its credits (GET /v1/me)."""
         data = await self._get("/v1/me")
@@ -161,10 +220,12 @@ class FinetuningClient:
         limit: int = 20,
         offset: int = 0,
         status: StatusFilter | None = None,
+        type: TypeFilter | None = None,
         priority: Priority = Priority.USER,
     ) -> GenerationPage:
-        """One page of generations, newest first. Bad arguments raise `RequestInvalid`."""
-        query = ListQuery.build(limit=limit, offset=offset, status=status)
+        """One page of generations, newest first, of one `type` (music or instrumental)
+        if given. Bad arguments raise `RequestInvalid`."""
+        query = ListQuery.build(limit=limit, offset=offset, status=status, type=type)
         data = await self._get("/v1/generations", params=query.to_params(), priority=priority)
         return self._model(GenerationPage, data)
 
@@ -179,19 +240,108 @@ class FinetuningClient:
         """Submit a generation (one credit). Journaled first; never sent twice.
 
         Raises the server's refusal (`ValidationFailed`, `MonthlyLimitReached`,
-        `QueueFull`, ...), or `SubmissionUnconfirmed` when the answer was lost and the
-        submission could not be found yet: it stays in the journal for
-        `reconcile_pending()`, and must not be re-submitted meanwhile.
+        `QueueFull`, `GenerationRateLimited`, ...), or `SubmissionUnconfirmed` when the
+        answer was lost and the submission could not be found yet: it stays in the
+        journal for `reconcile_pending()`, and must not be re-submitted meanwhile.
         """
         asked = request.to_json()
         # fttui always names the seed (random, as the server would pick): the echoed
         # seed then identifies this submission exactly if its answer is lost.
         body = {**asked, "seed": asked.get("seed", self._rng.randint(0, rec.SEED_TAG_MAX))}
+        return await self._create(GENERATIONS, body, asked, _created_generation)
+
+    async def create_instrumental(self, request: InstrumentalRequest) -> CreatedGeneration:
+        """Submit an instrumental (POST /v1/instrumental, one credit), as
+        `create_generation` does: journaled first, never sent twice. It is read back
+        through the generations (`type` "instrumental")."""
+        asked = request.to_json()
+        body = {**asked, "seed": asked.get("seed", self._rng.randint(0, rec.SEED_TAG_MAX))}
+        return await self._create(INSTRUMENTAL, body, asked, _created_generation)
+
+    async def create_sound_effect(self, request: SoundEffectRequest) -> SoundEffect:
+        """Submit a sound effect (POST /v1/sound-effects; one of the day's 100),
+        journaled first and never sent twice. `DailyLimitReached` when the day's are
+        used up."""
+        body = request.to_json()
+        return await self._create(SOUND_EFFECTS, body, body, _sound_effect)
+
+    async def list_sound_effects(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        status: StatusFilter | None = None,
+        priority: Priority = Priority.USER,
+    ) -> SoundEffectPage:
+        """One page of sound effects, newest first. Bad arguments raise `RequestInvalid`."""
+        query = ListQuery.build(limit=limit, offset=offset, status=status)
+        data = await self._get(SOUND_EFFECTS, params=query.to_params(), priority=priority)
+        return self._model(SoundEffectPage, data)
+
+    async def get_sound_effect(
+        self, effect_id: str, *, priority: Priority = Priority.USER
+    ) -> SoundEffect:
+        """One sound effect (GET /v1/sound-effects/{id})."""
+        data = await self._get(f"{SOUND_EFFECTS}/{path_segment(effect_id)}", priority=priority)
+        return self._model(SoundEffect, data)
+
+    async def delete_generations(self, ids: Iterable[str]) -> DeleteResult:
+        """Delete generations for good (also from every playlist), 100 a request; the
+        per-item results merged (an unknown id is an item's error, not an exception).
+        Raises only when no request got an answer: the first one's failure."""
+        return await self._bulk(f"{GENERATIONS}/bulk-delete", "ids", ids, DeleteResult)
+
+    async def list_playlists(self, *, priority: Priority = Priority.USER) -> list[PlaylistSummary]:
+        """Every playlist of the account (GET /v1/playlists; no paging)."""
+        data = await self._get(PLAYLISTS, priority=priority)
+        return self._model(PlaylistList, data).playlists
+
+    async def get_playlist(
+        self, playlist_id: str, *, priority: Priority = Priority.USER
+    ) -> Playlist:
+        """One playlist with its tracks (yours, or another user's public one)."""
+        data = await self._get(f"{PLAYLISTS}/{path_segment(playlist_id)}", priority=priority)
+        return self._model(Playlist, data)
+
+    async def add_to_playlist(self, playlist_id: str, track_ids: Iterable[str]) -> AddResult:
+        """Add tracks, 100 a request, merged. `AddFailed` (with every item's reason) when
+        none at all could be added."""
+        path = f"{PLAYLISTS}/{path_segment(playlist_id)}/tracks"
+        return await self._bulk(path, "trackIds", track_ids, AddResult)
+
+    async def remove_from_playlist(
+        self, playlist_id: str, track_ids: Iterable[str]
+    ) -> RemoveResult:
+        """Take tracks out of a playlist, 100 a request, merged (the server answers 200
+        whatever happened: look at `errors`)."""
+        path = f"{PLAYLISTS}/{path_segment(playlist_id)}/tracks/bulk-remove"
+        return await self._bulk(path, "trackIds", track_ids, RemoveResult)
+
+    async def move_tracks(
+        self, playlist_id: str, track_ids: Iterable[str], target_id: str
+    ) -> MoveResult:
+        """Move tracks to playlist `target_id`, 100 a request, merged. `MoveFailed` (with
+        every item's reason) when none at all could be moved."""
+        if target_id == playlist_id:
+            raise RequestInvalid({"targetPlaylistId": "choose another playlist to move to"})
+        path = f"{PLAYLISTS}/{path_segment(playlist_id)}/tracks/move"
+        extra = {"targetPlaylistId": target_id}
+        return await self._bulk(path, "trackIds", track_ids, MoveResult, extra)
+
+    async def _create(
+        self,
+        endpoint: str,
+        body: dict[str, Any],
+        asked: dict[str, Any],
+        read: Callable[[Any], _T],
+    ) -> _T:
+        """Journal, send and settle one creating POST; `read` makes the answer (or the
+        item found by a reconcile) the caller's model."""
         async with self._create_lock:
-            entry = self._journal.record(body, self._clock.now(), asked=asked)
+            entry = self._journal.record(body, self._clock.now(), asked=asked, endpoint=endpoint)
             self._submitting.add(entry.id)
             try:
-                created = await self._submit(entry)
+                created = read(await self._submit(entry))
             finally:
                 # Kept on disk unless settled (ctrl+c, a lost answer); its lock is let go
                 # so that the next reconcile, here or in another process, may settle it.
@@ -233,8 +383,22 @@ class FinetuningClient:
                 self._journal.release(entry.id)
 
     async def _settle_entries(self, entries: list[JournalEntry]) -> list[ReconcileResult]:
+        # Each endpoint's submissions are looked for in their own store.
+        results: list[ReconcileResult] = []
+        by_endpoint: dict[str, list[JournalEntry]] = {}
+        for entry in entries:
+            by_endpoint.setdefault(entry.endpoint, []).append(entry)
+        for endpoint, group in by_endpoint.items():
+            results.extend(await self._settle_group(endpoint, group))
+        order = {entry.id: n for n, entry in enumerate(entries)}
+        return sorted(results, key=lambda r: order[r.journal_id])
+
+    async def _settle_group(
+        self, endpoint: str, entries: list[JournalEntry]
+    ) -> list[ReconcileResult]:
         try:
-            generations, complete = await self._newest_since(min(e.sent_at for e in entries))
+            since = min(e.sent_at for e in entries)
+            generations, complete = await self._newest_since(since, endpoint)
         except AuthError:
             raise
         except FttuiError as exc:
@@ -259,12 +423,15 @@ class FinetuningClient:
 
     # --- submitting ---------------------------------------------------------------
 
-    async def _submit(self, entry: JournalEntry) -> CreatedGeneration:
+    async def _submit(self, entry: JournalEntry) -> CreatedGeneration | SoundEffect:
+        """Send a journaled POST; the answer, or the item a reconcile found for it."""
         attempt = 0
+        # Sound effects have their own daily cap, not the 10-a-minute POST budget.
+        creates = entry.endpoint != SOUND_EFFECTS
         while True:
             try:
-                data = await self._once("POST", "/v1/generations", json=entry.body, create=True)
-                created = CreatedGeneration.model_validate(data)
+                data = await self._once("POST", entry.endpoint, json=entry.body, create=creates)
+                created = _read_created(entry.endpoint, data)
             except (TransportError, ValidationError) as exc:
                 if isinstance(exc, TransportError) and not exc.maybe_delivered:
                     attempt += 1
@@ -289,12 +456,11 @@ class FinetuningClient:
                 self._journal.remove(entry.id)  # refused: nothing created, nothing charged
                 raise
             self._journal.remove(entry.id)
-            self._limiter.created()
             return created
 
     async def _settle(
         self, entry: JournalEntry, reason: str, server_error: ServerError | None
-    ) -> CreatedGeneration:
+    ) -> CreatedGeneration | SoundEffect:
         """The answer was lost or was a 500: look for the submission before anything else."""
         entry = self._journal.mark_unconfirmed(entry, reason)
         log.warning("submission %s: outcome unknown (%s); reconciling", entry.id, reason)
@@ -302,7 +468,7 @@ class FinetuningClient:
         for wait in RECONCILE_WAITS:
             await self._clock.sleep(wait)
             try:
-                generations, complete = await self._newest_since(entry.sent_at)
+                generations, complete = await self._newest_since(entry.sent_at, entry.endpoint)
             except AuthError:
                 raise
             except FttuiError:
@@ -311,9 +477,11 @@ class FinetuningClient:
             found = rec.pick([entry], generations, set(self._created_ids))
             if entry.id in found:
                 self._journal.remove(entry.id)
-                self._limiter.created()
-                log.info("submission %s: found as %s", entry.id, found[entry.id].id)
-                return CreatedGeneration.from_generation(found[entry.id])
+                item = found[entry.id]
+                log.info("submission %s: found as %s", entry.id, item.id)
+                if isinstance(item, SoundEffect):
+                    return item
+                return CreatedGeneration.from_generation(item)
         if looked and server_error is not None:
             # The server answered that it failed, and it is not listed: not created.
             self._journal.remove(entry.id)
@@ -324,19 +492,31 @@ class FinetuningClient:
             journal_id=entry.id,
         )
 
-    async def _newest_since(self, since: datetime) -> tuple[list[Generation], bool]:
-        """Newest-first generations back to before `since` (less the clock skew), and
-        whether they do reach that far (False: the page cap was hit first)."""
-        found: list[Generation] = []
+    async def _newest_since(
+        self, since: datetime, endpoint: str = GENERATIONS
+    ) -> tuple[list[rec.Created], bool]:
+        """Newest-first items of `endpoint`'s store back to before `since` (less the clock
+        skew), and whether they do reach that far (False: the page cap was hit first)."""
+        found: list[rec.Created] = []
         seen: set[str] = set()
+        kind: TypeFilter | None = "instrumental" if endpoint == INSTRUMENTAL else None
         for page_number in range(RECONCILE_PAGE_CAP):
-            query = ListQuery(limit=rec.PAGE_SIZE, offset=page_number * rec.PAGE_SIZE)
-            data = await self._get("/v1/generations", params=query.to_params())
-            page = self._model(GenerationPage, data)
-            # New generations push older ones onto the next page: each is kept once.
-            found.extend(g for g in page.generations if g.id not in seen)
-            seen.update(g.id for g in page.generations)
-            if not page.has_more or rec.reaches_back_to(page.generations, since):
+            offset = page_number * rec.PAGE_SIZE
+            items: list[rec.Created]
+            if endpoint == SOUND_EFFECTS:
+                query = ListQuery(limit=rec.PAGE_SIZE, offset=offset)
+                data = await self._get(SOUND_EFFECTS, params=query.to_params())
+                effects = self._model(SoundEffectPage, data)
+                items, has_more = list(effects.sound_effects), effects.has_more
+            else:
+                query = ListQuery(limit=rec.PAGE_SIZE, offset=offset, type=kind)
+                data = await self._get(GENERATIONS, params=query.to_params())
+                page = self._model(GenerationPage, data)
+                items, has_more = list(page.generations), page.has_more
+            # New items push older ones onto the next page: each is kept once.
+            found.extend(g for g in items if g.id not in seen)
+            seen.update(g.id for g in items)
+            if not has_more or rec.reaches_back_to(items, since):
                 return found, True
         return found, False
 
@@ -344,7 +524,7 @@ class FinetuningClient:
         self,
         entry: JournalEntry,
         outcome: rec.ReconcileOutcome,
-        generation: Generation | None = None,
+        item: rec.Created | None = None,
         reason: str | None = None,
     ) -> ReconcileResult:
         return rec.ReconcileResult(
@@ -352,10 +532,72 @@ class FinetuningClient:
             outcome=outcome,
             body=entry.body,
             sent_at=entry.sent_at,
-            generation=generation,
+            generation=item if isinstance(item, Generation) else None,
             reason=reason or entry.reason,
             asked=entry.request_as_asked,
+            endpoint=entry.endpoint,
+            sound_effect=item if isinstance(item, SoundEffect) else None,
         )
+
+    # --- bulk requests --------------------------------------------------------------
+
+    async def _bulk(
+        self,
+        path: str,
+        name: str,
+        ids: Iterable[str],
+        result: type[_R],
+        extra: dict[str, str] | None = None,
+    ) -> _R:
+        """Send `ids` in requests of 100 and merge their results. A chunk refused whole
+        (ADD_FAILED, say, or a lost answer) becomes per-item errors when another chunk
+        did something; when none did, its error is raised (a `BulkFailed` carrying
+        every item's reason)."""
+        parts: list[_R] = []
+        refused: list[ItemError] = []
+        failures: list[FttuiError] = []
+        for chunk in chunks(ids, name=name):
+            try:
+                data = await self._post(path, {name: chunk, **(extra or {})})
+                parts.append(self._model(result, data))
+            except AuthError:
+                raise
+            except FttuiError as exc:
+                failures.append(exc)
+                reasons = dict(exc.item_errors) if isinstance(exc, BulkFailed) else {}
+                refused.extend(ItemError(id=i, error=reasons.get(i, exc.message)) for i in chunk)
+        merged = result.merge(parts, refused)
+        if failures and not merged.succeeded:
+            whole = next((f for f in failures if isinstance(f, BulkFailed)), None)
+            if whole is None:
+                raise failures[0]
+            details = [{"id": e.id, "error": e.error} for e in merged.errors]
+            raise type(whole)(
+                whole.message,
+                status=whole.status,
+                code=whole.error_code,
+                details=details,
+                rate_limit=whole.rate_limit,
+            )
+        return merged
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+        """One POST that creates nothing: re-sent only when it never reached the server
+        or was refused by a rate limit (it may not be idempotent)."""
+        attempt = 0
+        while True:
+            try:
+                return await self._once("POST", path, json=body)
+            except TransportError as exc:
+                if exc.maybe_delivered:
+                    raise
+                failure: FttuiError = exc
+            except RateLimited as exc:
+                failure = exc  # a refusal: the limiter holds until Retry-After
+            attempt += 1
+            if attempt >= self._retry.attempts:
+                raise failure
+            await self._clock.sleep(self._retry.delay(attempt, self._rng))
 
     # --- one request, and GET retries ----------------------------------------------
 
@@ -406,8 +648,9 @@ class FinetuningClient:
         except RateLimited as exc:
             wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
             remaining = exc.rate_limit.remaining if exc.rate_limit else None
-            if create and remaining:
-                self._limiter.hold_creates(wait)  # the 10-created/min limit, not the 60
+            if isinstance(exc, GenerationRateLimited) or (create and remaining):
+                # The POST budget (10/min), not the 60: only creating requests wait.
+                self._limiter.hold_creates(wait)
             else:
                 self._limiter.block(wait)
             raise
@@ -421,6 +664,23 @@ class FinetuningClient:
             return cls.model_validate(data)
         except ValidationError:
             raise TransportError("The server's answer did not have the expected shape.") from None
+
+
+def _read_created(endpoint: str, data: Any) -> CreatedGeneration | SoundEffect:
+    """A creating POST's answer as its model (ValidationError when unreadable)."""
+    if endpoint == SOUND_EFFECTS:
+        return SoundEffect.model_validate(data)
+    return CreatedGeneration.model_validate(data)
+
+
+def _created_generation(item: CreatedGeneration | SoundEffect) -> CreatedGeneration:
+    assert isinstance(item, CreatedGeneration)
+    return item
+
+
+def _sound_effect(item: CreatedGeneration | SoundEffect) -> SoundEffect:
+    assert isinstance(item, SoundEffect)
+    return item
 
 
 def path_segment(value: str) -> str:

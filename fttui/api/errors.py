@@ -88,6 +88,18 @@ class RateLimited(LimitError):
     retryable = True
 
 
+class GenerationRateLimited(RateLimited):
+    """Too many creating POSTs this minute (10): only new submissions wait, reads go on."""
+
+    code = "GENERATION_RATE_LIMITED"
+
+
+class DailyLimitReached(LimitError):
+    """The day's sound effects (100 a UTC day, shared with the web app) are used up."""
+
+    code = "DAILY_LIMIT_REACHED"
+
+
 class QueueFull(LimitError):
     code = "QUEUE_FULL"
 
@@ -107,6 +119,8 @@ class ValidationFailed(ApiError):
         items: list[Any] = []
         if isinstance(self.details, list):
             items = self.details
+        elif isinstance(self.details, dict) and "field" in self.details:
+            items = [self.details]  # one `{"field", "message"}` (the vendor's CLI reads it so)
         elif isinstance(self.details, dict):
             items = [{"field": name, "message": text} for name, text in self.details.items()]
         for item in items:
@@ -119,6 +133,34 @@ class ValidationFailed(ApiError):
             if name and text:
                 found.setdefault(str(name), redact(str(text)))
         return found
+
+
+class BulkFailed(ApiError):
+    """A bulk request of which no item succeeded; `item_errors` says why for each id."""
+
+    @property
+    def item_errors(self) -> list[tuple[str, str]]:
+        """(id, reason) for each refused item, as the server listed them in `details`."""
+        found: list[tuple[str, str]] = []
+        for item in self.details if isinstance(self.details, list) else []:
+            if not isinstance(item, dict):
+                continue
+            item_id = item.get("trackId", item.get("id"))
+            if item_id is not None:
+                found.append((str(item_id), redact(str(item.get("error") or self.message))))
+        return found
+
+
+class AddFailed(BulkFailed):
+    """No track could be added to the playlist."""
+
+    code = "ADD_FAILED"
+
+
+class MoveFailed(BulkFailed):
+    """No track could be moved to the other playlist."""
+
+    code = "MOVE_FAILED"
 
 
 class NotFound(ApiError):
@@ -148,6 +190,7 @@ ERRORS_BY_CODE: dict[str, type[ApiError]] = {
     for cls in (
         MissingApiKey, InvalidApiKey, ProPlanRequired, RateLimited, QueueFull,
         MonthlyLimitReached, ValidationFailed, NotFound, GenerationFailed, InternalError,
+        GenerationRateLimited, DailyLimitReached, AddFailed, MoveFailed,
     )
 }  # fmt: skip
 

@@ -38,6 +38,12 @@ from fttui.atomic import write_atomic
 log = logging.getLogger(__name__)
 
 JournalState = Literal["sending", "unconfirmed"]
+# The POSTs that are journaled: each creates something that costs (a credit, or one of
+# the day's sound effects).
+GENERATIONS = "/v1/generations"
+INSTRUMENTAL = "/v1/instrumental"
+SOUND_EFFECTS = "/v1/sound-effects"
+ENDPOINTS = (GENERATIONS, INSTRUMENTAL, SOUND_EFFECTS)
 FORMAT_VERSION = 1
 # Older than this is a damaged timestamp, not a submission (and would overflow arithmetic).
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -58,6 +64,8 @@ class JournalEntry:
     pid: int = 0
     asked: dict[str, Any] | None = None
     """The request as the user gave it, before fttui picked a seed for it."""
+    endpoint: str = GENERATIONS
+    """Where it was POSTed (an entry written before v1.2 has none: a generation)."""
 
     @property
     def request_as_asked(self) -> dict[str, Any]:
@@ -74,6 +82,7 @@ class JournalEntry:
             "reason": self.reason,
             "pid": self.pid,
             "asked": self.asked,
+            "endpoint": self.endpoint,
         }
 
     @classmethod
@@ -88,6 +97,9 @@ class JournalEntry:
             raise ValueError("not a journal entry")
         state = data.get("state")
         asked = data.get("asked")
+        endpoint = data.get("endpoint", GENERATIONS)
+        if endpoint not in ENDPOINTS:
+            raise ValueError("a journal entry for an unknown endpoint")
         return cls(
             id=data["id"],
             sent_at=sent_at,
@@ -96,6 +108,7 @@ class JournalEntry:
             reason=data.get("reason") if isinstance(data.get("reason"), str) else None,
             pid=pid if isinstance(pid := data.get("pid"), int) else 0,
             asked=asked if isinstance(asked, dict) else None,
+            endpoint=endpoint,
         )
 
 
@@ -114,12 +127,24 @@ class SubmissionJournal:
         return self._directory
 
     def record(
-        self, body: dict[str, Any], sent_at: datetime, *, asked: dict[str, Any] | None = None
+        self,
+        body: dict[str, Any],
+        sent_at: datetime,
+        *,
+        asked: dict[str, Any] | None = None,
+        endpoint: str = GENERATIONS,
     ) -> JournalEntry:
-        """Write a new submission to disk (durably) and return it, locked as ours until
-        `release` or `remove`."""
+        """Write a new submission to `endpoint` to disk (durably) and return it, locked as
+        ours until `release` or `remove`."""
+        if endpoint not in ENDPOINTS:
+            raise ValueError(f"not a journaled endpoint: {endpoint}")
         entry = JournalEntry(
-            id=uuid.uuid4().hex, sent_at=sent_at, body=body, pid=os.getpid(), asked=asked
+            id=uuid.uuid4().hex,
+            sent_at=sent_at,
+            body=body,
+            pid=os.getpid(),
+            asked=asked,
+            endpoint=endpoint,
         )
         # Locked before it exists: nobody can take it for a crashed process's in between.
         if not self._lock(entry.id):

@@ -1,14 +1,19 @@
 """One rate limiter for the whole process.
 
-The API allows 60 requests per minute per user over a sliding window, and 10 created
-generations per minute. Every request fttui makes passes `RateLimiter.acquire` first:
+The API allows 60 requests per minute per user over a sliding window (the read budget),
+and 10 creating POSTs per minute (the POST budget, its own window: `POST /v1/generations`
+and `/v1/instrumental`). A bulk request is one request, whatever the number of ids it
+carries. Every request fttui makes passes `RateLimiter.acquire` first:
 
 * a local sliding window keeps fttui's own traffic under a cap that leaves headroom
   (background work such as polling stops well before user actions do);
 * the server's `X-RateLimit-Remaining` is trusted too, since another program using the
   same key spends the same budget: as it falls, requests are spread over the rest of
   the minute instead of spent in a burst;
-* a 429 RATE_LIMITED holds every request until its `Retry-After` has passed.
+* a 429 RATE_LIMITED holds every request until its `Retry-After` has passed; a 429
+  GENERATION_RATE_LIMITED holds only creating requests (reads go on).
+
+A creating POST counts in both windows: the server counts it among the 60 as well.
 """
 
 from __future__ import annotations
@@ -46,6 +51,23 @@ class RateStatus:
     blocked_until: float | None
     """Clock time (monotonic) until which every request is held, after a 429."""
     as_of: float
+    post_limit: int = CREATE_LIMIT
+    """Creating POSTs allowed a minute (the POST budget, apart from the read budget)."""
+    posts_last_minute: int = 0
+    """Creating POSTs this process sent in the last 60 s."""
+    posts_blocked_until: float | None = None
+    """Clock time (monotonic) until which creating requests are held, after a 429
+    GENERATION_RATE_LIMITED (reads are not held)."""
+
+    @property
+    def post_remaining(self) -> int:
+        """Creating POSTs left in this minute's POST budget, as this process counts them."""
+        return max(0, self.post_limit - self.posts_last_minute)
+
+    def seconds_until_posts_unblocked(self) -> float:
+        """Seconds left on a hold of creating requests (0 when not held)."""
+        held = [t for t in (self.blocked_until, self.posts_blocked_until) if t is not None]
+        return max([0.0, *(t - self.as_of for t in held)])
 
     def seconds_until_unblocked(self) -> float:
         """Seconds left on a 429 hold when the snapshot was taken (0 when not held)."""
@@ -85,7 +107,7 @@ class RateLimiter:
         self._create_limit = create_limit
         self._promote_after = promote_after
         self._sent: deque[float] = deque()
-        self._created: deque[float] = deque()
+        self._posts: deque[float] = deque()  # creating POSTs sent (the POST budget)
         self._server_remaining: int | None = None
         self._server_seen_at = 0.0
         self._sent_since_seen = 0
@@ -108,6 +130,8 @@ class RateLimiter:
                 priority = Priority.USER
             delay = self.delay(priority, now, create=create)
             if delay <= 0:
+                if create:
+                    self._posts.append(now)
                 self._sent.append(now)
                 self._last_sent = now
                 self._sent_since_seen += 1
@@ -137,8 +161,8 @@ class RateLimiter:
         if 0 < left < self._pace_below and self._last_sent is not None:
             # Spread what is left over the coming minute instead of spending it at once.
             waits.append(self._last_sent + WINDOW / left - now)
-        if create and len(self._created) >= self._create_limit:
-            waits.append(self._created[0] + WINDOW - now)
+        if create and len(self._posts) >= self._create_limit:
+            waits.append(self._posts[len(self._posts) - self._create_limit] + WINDOW - now)
         if create and self._creates_blocked_until is not None:
             waits.append(self._creates_blocked_until - now)
         return max(waits)
@@ -152,10 +176,12 @@ class RateLimiter:
     def _expire(self, now: float) -> None:
         while self._sent and self._sent[0] <= now - WINDOW:
             self._sent.popleft()
-        while self._created and self._created[0] <= now - WINDOW:
-            self._created.popleft()
+        while self._posts and self._posts[0] <= now - WINDOW:
+            self._posts.popleft()
         if self._blocked_until is not None and self._blocked_until <= now:
             self._blocked_until = None
+        if self._creates_blocked_until is not None and self._creates_blocked_until <= now:
+            self._creates_blocked_until = None
 
     # --- what the server said -----------------------------------------------------
 
@@ -175,14 +201,10 @@ class RateLimiter:
             self._blocked_until = until
 
     def hold_creates(self, seconds: float) -> None:
-        """Hold new submissions only (a 429 from the 10-created-per-minute limit)."""
+        """Hold creating requests only (a 429 GENERATION_RATE_LIMITED's Retry-After)."""
         until = self.clock.monotonic() + max(0.0, seconds)
         if self._creates_blocked_until is None or until > self._creates_blocked_until:
             self._creates_blocked_until = until
-
-    def created(self) -> None:
-        """Count a generation the server accepted (the 10-per-minute limit)."""
-        self._created.append(self.clock.monotonic())
 
     @property
     def status(self) -> RateStatus:
@@ -195,6 +217,9 @@ class RateLimiter:
             used_last_minute=len(self._sent),
             blocked_until=self._blocked_until,
             as_of=now,
+            post_limit=self._create_limit,
+            posts_last_minute=len(self._posts),
+            posts_blocked_until=self._creates_blocked_until,
         )
 
 

@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from fttui.api.webhook import webhook_problem
+
 log = logging.getLogger(__name__)
 
 # --- the contract's enumerations -------------------------------------------------------
@@ -42,9 +44,9 @@ TIME_SIGNATURES: tuple[str, ...] = ("2", "3", "4", "5", "6", "7")
 STATUSES: tuple[str, ...] = ("pending", "processing", "completed", "failed")
 IN_PROGRESS_STATUSES: frozenset[str] = frozenset({"pending", "processing"})
 
-TAGS_MAX = 500
+TAGS_MAX = 700  # API v1.2 (was 500)
 LYRICS_MAX = 2000
-DURATION_RANGE = (10, 180)
+DURATION_RANGE = (5, 210)  # API v1.2 (was 10-180)
 BPM_RANGE = (60, 200)
 DEFAULT_DURATION = 60
 DEFAULT_BPM = 120
@@ -53,6 +55,8 @@ SEED_MAX = 2**53 - 1  # the largest integer every JSON reader keeps exactly
 LIST_LIMIT_RANGE = (1, 100)
 
 StatusFilter = Literal["pending", "processing", "completed", "failed"]
+GENERATION_TYPES: tuple[str, ...] = ("music", "instrumental")
+TypeFilter = Literal["music", "instrumental"]
 
 # --- requests --------------------------------------------------------------------------
 
@@ -111,7 +115,10 @@ def normalise_key(value: str) -> str:
 
 
 class GenerationRequest(BaseModel):
-    """The body of POST /v1/generations. Build it with `GenerationRequest.from_fields`."""
+    """The body of POST /v1/generations. Build it with `GenerationRequest.from_fields`.
+
+    `key` and `scale` stay unset unless given: the server's default is "auto", which
+    fttui never replaces with a value of its own."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -124,6 +131,12 @@ class GenerationRequest(BaseModel):
     scale: str | None = None
     timesignature: str | None = None
     seed: int | None = None
+    webhook: str | None = None
+
+    @field_validator("webhook", mode="before")
+    @classmethod
+    def _webhook(cls, value: Any) -> str | None:
+        return check_webhook(value)
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -244,6 +257,18 @@ class GenerationRequest(BaseModel):
         return self.key
 
 
+def check_webhook(value: Any) -> str | None:
+    """An optional webhook URL: https to a public host, at most 2048 characters."""
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("webhook must be a URL")
+    problem = webhook_problem(value.strip())
+    if problem is not None:
+        raise ValueError(problem)
+    return value.strip()
+
+
 def _field_messages(exc: ValidationError) -> dict[str, str]:
     messages: dict[str, str] = {}
     for error in exc.errors():
@@ -259,13 +284,24 @@ def _field_messages(exc: ValidationError) -> dict[str, str]:
 
 
 class ListQuery(BaseModel):
-    """The query of GET /v1/generations: `limit` 1–100, `offset` ≥ 0, a known status."""
+    """The query of GET /v1/generations: `limit` 1–100, `offset` ≥ 0, a known status,
+    and a known `type` (music or instrumental)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     limit: int = 20
     offset: int = 0
     status: StatusFilter | None = None
+    type: TypeFilter | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> Any:
+        if _blank(value):
+            return None
+        if value not in GENERATION_TYPES:
+            raise ValueError(f"type must be one of {', '.join(GENERATION_TYPES)}")
+        return value
 
     @field_validator("limit", mode="before")
     @classmethod
@@ -305,6 +341,8 @@ class ListQuery(BaseModel):
         params = {"limit": str(self.limit), "offset": str(self.offset)}
         if self.status:
             params["status"] = self.status
+        if self.type:
+            params["type"] = self.type
         return params
 
 
@@ -398,6 +436,13 @@ def _lenient_bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _beats_text(value: Any) -> str | None:
+    # v1.2 answers a string from a POST and a number elsewhere: 4, 4.0 and "4" alike.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _lenient_text(value)
+
+
 Id = Annotated[str, BeforeValidator(_required_id)]
 Status = Annotated[str, BeforeValidator(_status_text)]
 LenientBool = Annotated[bool | None, BeforeValidator(_lenient_bool)]
@@ -416,6 +461,8 @@ class Limits(_Response):
     pack_credits: LenientInt = None
     total_remaining: LenientInt = None
     queue_depth: LenientInt = None
+    """How many generations are in the queue now: a count, never the queue's capacity
+    (that is learnt only from a QUEUE_FULL refusal)."""
 
 
 class Account(_Response):
@@ -442,7 +489,8 @@ class GenerationParameters(_Response):
 
     bpm: LenientInt = None
     duration: LenientInt = None
-    timesignature: LenientText = None
+    timesignature: Annotated[str | None, BeforeValidator(_beats_text)] = None
+    """Beats per bar as text: "4" whether the server sent "4" (a POST answer) or 4."""
     language: LenientText = None
     keyscale: LenientText = None
     seed: LenientInt = None
@@ -467,6 +515,8 @@ class Generation(_Response):
     """A generation as listed or fetched. Everything but the id may be missing."""
 
     id: Id
+    type: LenientText = None
+    """"music" or "instrumental" (None from a server before v1.2)."""
     title: LenientText = None
     prompt: LenientText = None
     status: Status = "unknown"
@@ -482,6 +532,7 @@ class Generation(_Response):
     file_size: LenientInt = None
     generation_time: LenientFloat = None
     error_message: LenientText = None
+    webhook: LenientText = None
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -515,6 +566,9 @@ class CreatedGeneration(_Response):
     parameters: GenerationParameters = Field(default_factory=GenerationParameters)
     credits_remaining: LenientInt = None
     created_at: Timestamp = None
+    type: LenientText = None
+    """"instrumental" from POST /v1/instrumental; absent (music) from /v1/generations."""
+    webhook: LenientText = None
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -530,6 +584,8 @@ class CreatedGeneration(_Response):
             parameters=self.parameters,
             created_at=self.created_at,
             duration=self.parameters.duration,
+            type=self.type or "music",
+            webhook=self.webhook,
         )
 
     @classmethod
@@ -541,6 +597,8 @@ class CreatedGeneration(_Response):
             prompt=generation.prompt,
             parameters=generation.parameters,
             created_at=generation.created_at,
+            type=generation.type,
+            webhook=generation.webhook,
         )
 
 

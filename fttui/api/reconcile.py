@@ -4,17 +4,23 @@ A lost answer never leads to a second POST. Instead the newest generations are l
 and the submission is matched: same prompt, the same seed, every other parameter the
 server echoes, and created no earlier than just before it was sent. The seed alone is
 not enough: a fixed seed (`--seed`, a remix, the seed lock) is reused on purpose.
+
+Instrumentals are found the same way among `type=instrumental` generations (prompt, seed,
+the duration as the server snaps it). Sound effects live in their own store and take no
+seed: one matches on its prompt, requested duration and webhook, created no earlier than
+just before it was sent; two identical ones sent together are told apart only by order.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from fttui.api.journal import JournalEntry
+from fttui.api.instrumental import INSTRUMENTAL_STEP
+from fttui.api.journal import GENERATIONS, INSTRUMENTAL, SOUND_EFFECTS, JournalEntry
 from fttui.api.models import (
     KEYS,
     SCALES,
@@ -23,6 +29,10 @@ from fttui.api.models import (
     GenerationRequest,
     normalise_key,
 )
+from fttui.api.sound_effects import SoundEffect
+
+Created = Generation | SoundEffect
+"""What a journaled POST makes: a generation (music or instrumental) or a sound effect."""
 
 # The server's clock and ours may disagree, and `createdAt` has whole seconds only.
 CLOCK_SKEW = timedelta(seconds=90)
@@ -57,14 +67,23 @@ class ReconcileResult:
     reason: str | None = None
     asked: dict[str, Any] | None = None
     """The request as the user gave it (see `JournalEntry.asked`)."""
+    endpoint: str = GENERATIONS
+    """Where it was POSTed: /v1/generations, /v1/instrumental or /v1/sound-effects."""
+    sound_effect: SoundEffect | None = None
+    """The sound effect found, for a FOUND submission to /v1/sound-effects."""
 
     def is_request(self, request: GenerationRequest) -> bool:
         """Is this the submission of `request`, as the user gave it (not fttui's seed)?"""
+        if self.endpoint != GENERATIONS:
+            return False
         return same_request(self.asked if self.asked is not None else self.body, request)
 
     @property
     def request(self) -> GenerationRequest | None:
-        """The submission as a request again (to offer a re-submit after NOT_CREATED)."""
+        """The submission as a request again (to offer a re-submit after NOT_CREATED);
+        None for an instrumental or a sound effect."""
+        if self.endpoint != GENERATIONS:
+            return None
         try:
             return GenerationRequest.model_validate(self.body)
         except ValueError:
@@ -79,15 +98,57 @@ def same_request(asked: dict[str, Any], request: GenerationRequest) -> bool:
         return False
 
 
-def matches(entry: JournalEntry, generation: Generation) -> bool:
-    """Could `generation` be the one `entry` created?"""
+def matches(entry: JournalEntry, item: Created) -> bool:
+    """Could `item` be the one `entry` created?"""
     body = entry.body
-    created = generation.created_at
+    created = item.created_at
     if created is not None and created < entry.sent_at - CLOCK_SKEW:
         return False
-    if (generation.prompt or "").strip() != str(body.get("tags", "")).strip():
+    if "webhook" in body and item.webhook is not None and item.webhook != body["webhook"]:
         return False
-    return echoes(body, generation.parameters)
+    if entry.endpoint == SOUND_EFFECTS:
+        return isinstance(item, SoundEffect) and _sound_effect_echoes(body, item)
+    if not isinstance(item, Generation):
+        return False
+    if entry.endpoint == INSTRUMENTAL:
+        return _instrumental_echoes(body, item)
+    if item.type not in (None, "music"):
+        return False
+    if (item.prompt or "").strip() != str(body.get("tags", "")).strip():
+        return False
+    return echoes(body, item.parameters)
+
+
+def _instrumental_echoes(body: dict[str, Any], generation: Generation) -> bool:
+    if generation.type not in (None, "instrumental"):
+        return False
+    if (generation.prompt or "").strip() != str(body.get("prompt", "")).strip():
+        return False
+    params = generation.parameters
+    if "seed" in body and params.seed is not None and _whole(body["seed"]) != params.seed:
+        return False
+    sent = _number(body.get("duration"))
+    if sent is not None and params.duration is not None:
+        snapped = int(sent / INSTRUMENTAL_STEP + 0.5) * INSTRUMENTAL_STEP
+        return params.duration in (snapped, round(sent))
+    return True
+
+
+def _sound_effect_echoes(body: dict[str, Any], effect: SoundEffect) -> bool:
+    if (effect.prompt or "").strip() != str(body.get("prompt", "")).strip():
+        return False
+    sent = _number(body.get("duration"))
+    echoed = effect.requested_duration
+    return sent is None or echoed is None or abs(sent - echoed) < 1e-6
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def echoes(body: dict[str, Any], params: GenerationParameters) -> bool:
@@ -127,10 +188,10 @@ def _whole(value: Any) -> int | None:
 
 
 def pick(
-    entries: Iterable[JournalEntry], generations: list[Generation], claimed: set[str]
-) -> dict[str, Generation]:
-    """Match each entry (oldest first) to the oldest unclaimed generation that fits it."""
-    found: dict[str, Generation] = {}
+    entries: Iterable[JournalEntry], generations: Sequence[Created], claimed: set[str]
+) -> dict[str, Created]:
+    """Match each entry (oldest first) to the oldest unclaimed item that fits it."""
+    found: dict[str, Created] = {}
     oldest_first = sorted(
         generations,
         key=lambda g: (g.created_at is None, g.created_at or datetime.min),
@@ -145,7 +206,7 @@ def pick(
     return found
 
 
-def reaches_back_to(generations: list[Generation], since: datetime) -> bool:
+def reaches_back_to(generations: Sequence[Created], since: datetime) -> bool:
     """Does this newest-first page already reach before `since` (no need to page on)?"""
     if not generations:
         return True

@@ -153,7 +153,9 @@ class ApiApp:
         if path.startswith(sfx.PREFIX):
             answer = sfx.route(state, account, method, path, body, request.query_params)
             if answer is not None:
-                return (*answer, False)
+                # A creating POST may lose its answer after the commit, as a generation's.
+                made = method == "POST" and path == sfx.PREFIX
+                return (*answer, made and state.faults.fires("drop_after_commit", "POST"))
         if path == _BULK_DELETE and method == "POST":
             deleted, errors = state.delete(account, parse_id_list(body, "ids")["ids"])
             data: dict[str, Any] = {"deleted": deleted}

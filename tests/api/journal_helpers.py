@@ -27,6 +27,7 @@ def leave_entry(
     *,
     asked: dict[str, Any] | None = None,
     pid: int | None = None,
+    endpoint: str | None = None,
 ) -> str:
     """Write an open entry the way a process that died mid-POST leaves it; its id."""
     entry = JournalEntry(
@@ -35,6 +36,7 @@ def leave_entry(
         body=body,
         pid=dead_pid() if pid is None else pid,
         **({"asked": asked} if asked is not None else {}),
+        **({"endpoint": endpoint} if endpoint is not None else {}),
     )
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{entry.id}.json").write_text(json.dumps(entry.to_json()), "utf-8")

@@ -175,3 +175,78 @@ def test_https_is_required_except_on_loopback(make_client: ClientFactory) -> Non
         make_client(base_url="http://pub.finetuning.ai")
     for url in ("https://pub.finetuning.ai", "http://localhost:8787", "http://[::1]:1"):
         make_client(base_url=url)
+
+
+# --- API v1.2 codes ---------------------------------------------------------------------
+
+
+async def test_generation_rate_limited(make_client: ClientFactory, vsim: RunningSim) -> None:
+    # The server's POST window is full (10 created this minute by another program).
+    with vsim.state.lock:
+        account = vsim.state.account(vsim.demo_key)
+        for _ in range(10):
+            vsim.state.limits_of(account).creations.record(vsim.state.now())
+    client = make_client(retry=ONE_TRY)
+    with pytest.raises(errors.GenerationRateLimited) as caught:
+        await client.create_generation(TRACK)
+    exc = caught.value
+    assert exc.status == 429
+    assert exc.error_code == "GENERATION_RATE_LIMITED"
+    assert isinstance(exc, errors.RateLimited)
+    assert exc.retry_after
+    assert not client.rate.blocked
+    assert client.rate.seconds_until_posts_unblocked() == exc.retry_after
+
+
+async def test_daily_limit_reached(make_client: ClientFactory, vsim: RunningSim) -> None:
+    from fttui.api.sound_effects import SoundEffectRequest
+
+    vsim.set_sound_effects_used_today(100)
+    with pytest.raises(errors.DailyLimitReached) as caught:
+        await make_client().create_sound_effect(SoundEffectRequest.from_fields({"prompt": "x"}))
+    assert caught.value.status == 402
+    assert caught.value.error_code == "DAILY_LIMIT_REACHED"
+
+
+async def test_add_failed(make_client: ClientFactory, vsim: RunningSim) -> None:
+    playlist = vsim.add_playlist("Mine")
+    with pytest.raises(errors.AddFailed) as caught:
+        await make_client().add_to_playlist(playlist, ["nope"])
+    assert caught.value.status == 400
+    assert caught.value.error_code == "ADD_FAILED"
+    assert caught.value.item_errors == [("nope", "Track not found")]
+
+
+async def test_move_failed(make_client: ClientFactory, vsim: RunningSim) -> None:
+    source, target = vsim.add_playlist("A"), vsim.add_playlist("B")
+    with pytest.raises(errors.MoveFailed) as caught:
+        await make_client().move_tracks(source, ["nope"], target)
+    assert caught.value.status == 400
+    assert caught.value.error_code == "MOVE_FAILED"
+    assert [item for item, _ in caught.value.item_errors] == ["nope"]
+
+
+def test_every_new_code_has_its_own_class() -> None:
+    for code, cls in {
+        "GENERATION_RATE_LIMITED": errors.GenerationRateLimited,
+        "DAILY_LIMIT_REACHED": errors.DailyLimitReached,
+        "ADD_FAILED": errors.AddFailed,
+        "MOVE_FAILED": errors.MoveFailed,
+    }.items():
+        assert type(errors.error_for(400, code, "m")) is cls
+
+
+def test_validation_details_may_be_an_object_or_a_list() -> None:
+    one = errors.error_for(
+        400, "VALIDATION_ERROR", "m", details={"field": "duration", "message": "too long"}
+    )
+    assert isinstance(one, errors.ValidationFailed)
+    assert one.field_errors == {"duration": "too long"}
+    many = errors.error_for(
+        400, "VALIDATION_ERROR", "m", details=[{"field": "tags", "message": "required"}]
+    )
+    assert isinstance(many, errors.ValidationFailed)
+    assert many.field_errors == {"tags": "required"}
+    mapping = errors.error_for(400, "VALIDATION_ERROR", "m", details={"bpm": "too fast"})
+    assert isinstance(mapping, errors.ValidationFailed)
+    assert mapping.field_errors == {"bpm": "too fast"}

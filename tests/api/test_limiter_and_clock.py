@@ -105,8 +105,40 @@ async def test_ten_creations_a_minute_at_most() -> None:
     limiter = RateLimiter(clock)
     for _ in range(12):
         await limiter.acquire(Priority.USER, create=True)
-        limiter.created()
     assert clock.monotonic() >= 60.0
+
+
+async def test_the_post_budget_is_its_own_and_shown_apart_from_the_read_budget() -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(clock)
+    for _ in range(10):
+        await limiter.acquire(Priority.USER, create=True)
+    status = limiter.status
+    assert (status.post_limit, status.posts_last_minute, status.post_remaining) == (10, 10, 0)
+    assert status.used_last_minute == 10  # the server counts them among the 60 too
+    assert status.limit == 60
+    # The POST budget is spent, yet reads go on at once.
+    for _ in range(20):
+        await limiter.acquire(Priority.USER)
+    assert clock.monotonic() == 0.0
+    assert limiter.status.posts_last_minute == 10
+    # The next creating request waits for the first POST to leave the window.
+    await limiter.acquire(Priority.USER, create=True)
+    assert clock.monotonic() == 60.0
+
+
+async def test_a_post_hold_holds_creating_requests_only_and_ends() -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(clock)
+    limiter.hold_creates(30)
+    status = limiter.status
+    assert status.seconds_until_posts_unblocked() == 30
+    assert not status.blocked  # the read budget is not held
+    await limiter.acquire(Priority.USER)
+    assert clock.monotonic() == 0.0
+    await limiter.acquire(Priority.USER, create=True)
+    assert clock.monotonic() == 30.0
+    assert limiter.status.posts_blocked_until is None
 
 
 def test_one_limiter_per_process_and_clock() -> None:

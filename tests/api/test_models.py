@@ -52,7 +52,7 @@ def test_flats_map_to_sharps(typed: str, sent: str) -> None:
 @pytest.mark.parametrize(
     ("field", "good", "bad"),
     [
-        ("duration", [10, 180, "60"], [9, 181, 9.6, 180.4, "long", True, float("nan")]),
+        ("duration", [5, 210, "60"], [4, 211, 4.6, 210.4, "long", True, float("nan")]),
         ("bpm", [60, 200], [59, 201, "fast"]),
         ("language", ["en", "JA", "ru", "English"], ["xx", "english!", "e"]),
         ("key", ["C", "A#", "B"], ["H", "Cb", "C minor"]),
@@ -69,26 +69,28 @@ def test_each_rule_of_the_contract(field: str, good: list[Any], bad: list[Any]) 
 
 
 def test_lengths_are_the_contracts() -> None:
-    GenerationRequest.from_fields({"tags": "t" * 500, "lyrics": "l" * 2000})
-    errors = fields_error(tags="t" * 501, lyrics="l" * 2001)
+    GenerationRequest.from_fields({"tags": "t" * 700, "lyrics": "l" * 2000})
+    errors = fields_error(tags="t" * 701, lyrics="l" * 2001)
     assert errors == {
-        "tags": "at most 500 characters (501 now)",
+        "tags": "at most 700 characters (701 now)",
         "lyrics": "at most 2000 characters (2001 now)",
     }
 
 
 def test_every_bad_field_is_reported_at_once_in_plain_words() -> None:
     errors = fields_error(
-        tags="  ", duration=5, bpm=300, language="xx", key="H", scale="dorian",
-        timesignature="9", seed=-3, webhook="http://x",
+        tags="  ", duration=4, bpm=300, language="xx", key="H", scale="dorian",
+        timesignature="9", seed=-3, webhook="http://x", enhance=True,
     )  # fmt: skip
     assert set(errors) == {
         "tags", "duration", "bpm", "language", "key", "scale", "timesignature", "seed", "webhook",
+        "enhance",
     }  # fmt: skip
     assert errors["tags"] == "describe the music (tags are required)"
-    assert errors["duration"] == "duration must be 10–180 seconds (5 given)"
+    assert errors["duration"] == "duration must be 5–210 seconds (4 given)"
     assert errors["bpm"] == "bpm must be 60–200 (300 given)"
-    assert errors["webhook"] == "not a parameter of the API"
+    assert errors["webhook"] == "webhook must be an https URL"
+    assert errors["enhance"] == "not a parameter of the API"
     for message in errors.values():
         assert "Value error" not in message
         assert "pydantic" not in message
