@@ -1,7 +1,9 @@
 """The finetuning.ai client: one async httpx client per session, limits and retries.
 
 GETs are retried on transport faults, 5xx and 429 with capped exponential backoff and
-full jitter. A POST to /v1/generations or /v1/instrumental charges a credit, and one to
+full jitter; each failed try is reported at once to whoever listens
+(`retries_reported_to`), so that "reconnecting…" can be shown while the retries go on.
+A POST to /v1/generations or /v1/instrumental charges a credit, and one to
 /v1/sound-effects spends one of the day's 100, so each is journaled before it is sent
 and re-sent only when it provably never reached the server; a lost answer is settled by
 finding the submission in its store (see `reconcile`). Bulk requests are split into
@@ -13,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -112,6 +115,22 @@ class RetryPolicy:
         return rng.uniform(0.0, min(self.cap, self.base * 2**attempt))
 
 
+@dataclass(frozen=True)
+class RetryNotice:
+    """A GET failed and will be tried again after `wait` seconds."""
+
+    path: str
+    attempt: int
+    """How many tries failed so far (1: the first)."""
+    attempts: int
+    """The most tries the policy makes before giving up."""
+    error: FttuiError
+    wait: float
+
+
+RetryListener = Callable[[RetryNotice], None]
+
+
 class FinetuningClient:
     """Talks to the API for one session. Use as `async with FinetuningClient(key) as c:`.
 
@@ -153,6 +172,7 @@ class FinetuningClient:
         self._create_lock = asyncio.Lock()
         self._submitting: set[str] = set()
         self._created_ids: set[str] = set()
+        self._retry_listeners: list[RetryListener] = []
 
     def __repr__(self) -> str:
         return f"FinetuningClient(base_url={self.base_url!r}, key={self._masked!r})"
@@ -180,6 +200,23 @@ class FinetuningClient:
     def rate(self) -> RateStatus:
         """The process's rate-limit state: limit, remaining, last minute, any 429 hold."""
         return self._limiter.status
+
+    @contextmanager
+    def retries_reported_to(self, listener: RetryListener) -> Iterator[None]:
+        """Within the block, call `listener` each time a GET fails and is tried again
+        (from the task that made the request; whatever it raises is logged, not raised)."""
+        self._retry_listeners.append(listener)
+        try:
+            yield
+        finally:
+            self._retry_listeners.remove(listener)
+
+    def _report_retry(self, notice: RetryNotice) -> None:
+        for listener in list(self._retry_listeners):
+            try:
+                listener(notice)
+            except Exception:
+                log.exception("a retry listener failed")
 
     @staticmethod
     def media_client(**kwargs: Any) -> httpx.AsyncClient:
@@ -616,6 +653,7 @@ class FinetuningClient:
                 if isinstance(exc, ServerError) and exc.retry_after:
                     wait = max(wait, exc.retry_after)
                 log.info("GET %s failed (%s); retry %d in %.1fs", path, exc.message, attempt, wait)
+                self._report_retry(RetryNotice(path, attempt, self._retry.attempts, exc, wait))
                 await self._clock.sleep(wait)
 
     async def _once(

@@ -113,3 +113,16 @@ def explain(exc: BaseException, *, host: str = "the server") -> Problem:
     if isinstance(exc, errors.ApiError):
         return Problem("server", f"{exc.error_code}" + _server_says(exc))
     return Problem("server", clean(f"Unexpected error: {exc}"))
+
+
+def retrying(exc: BaseException, *, host: str = "the server") -> Problem | None:
+    """What to say while a failed request is being tried again (None: nothing to say).
+
+    Shown at the first failure, so that a lost connection is said at once rather than
+    after every retry; `explain` takes over if the retries give up.
+    """
+    if isinstance(exc, errors.TransportError):
+        return Problem("reconnecting", f"Can't reach {clean(host)}: reconnecting…", "warning")
+    if isinstance(exc, errors.ServerError):
+        return Problem("reconnecting", "The server had a problem: retrying…", "warning")
+    return None  # a 429: the rate limiter holds and says so itself

@@ -12,7 +12,7 @@ import random
 import httpx
 import pytest
 
-from fttui.api.client import RetryPolicy
+from fttui.api.client import RetryNotice, RetryPolicy
 from fttui.api.errors import TransportError
 from fttui.api.models import GenerationRequest
 from fttui.clock import VirtualClock
@@ -93,3 +93,35 @@ async def test_a_refused_connection_on_post_is_sent_again(
     assert vsim.post_count() == 1
     assert vsim.generation_count() == 1
     assert vsim.state.generations(vsim.demo_key)[0].id == created.id
+
+
+async def test_the_first_failed_get_is_reported_at_once_while_the_retries_go_on(
+    make_client: ClientFactory, vsim: RunningSim
+) -> None:
+    vsim.set_faults(html_502="next:2")
+    client = make_client()
+    seen: list[tuple[int, int, str]] = []  # (attempt, 502s the server had sent, error kind)
+
+    def listener(notice: RetryNotice) -> None:
+        seen.append((notice.attempt, vsim.faults.html_502.fired, type(notice.error).__name__))
+
+    with client.retries_reported_to(listener):
+        account = await client.me()
+    assert account.id == "usr_demo0001"
+    assert seen == [(1, 1, "TransportError"), (2, 2, "TransportError")]  # an HTML page
+    vsim.set_faults(html_502="next:1")
+    await client.me()
+    assert len(seen) == 2  # out of the block, no one is told
+
+
+async def test_a_failing_retry_listener_does_not_stop_the_retries(
+    make_client: ClientFactory, clock: VirtualClock
+) -> None:
+    client = make_client(base_url="http://127.0.0.1:9", retry=RetryPolicy(attempts=3))
+
+    def broken(notice: RetryNotice) -> None:
+        raise RuntimeError("listener bug")
+
+    with client.retries_reported_to(broken), pytest.raises(TransportError):
+        await client.me()
+    assert clock.slept == expected_waits(RetryPolicy(), [1, 2])

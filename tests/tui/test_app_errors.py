@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from fttui.api import errors
 from fttui.api.models import GenerationRequest
-from fttui.sim.accounts import EXHAUSTED_KEY, NO_API_PLAN_KEY
+from fttui.clock import VirtualClock
+from fttui.sim.accounts import DEMO_KEY, EXHAUSTED_KEY, NO_API_PLAN_KEY
 from fttui.tui.app import FttuiApp
 from fttui.tui.screens.main import MainScreen
 
@@ -209,3 +212,73 @@ def _fail_me_with(app: FttuiApp, exc: Exception) -> None:
 
     assert app.session is not None
     app.session.client.me = refuse  # type: ignore[method-assign]
+
+
+class ManualClock(VirtualClock):
+    """Virtual time that moves only when the test says so: the retries wait for it."""
+
+    def _ensure_driver(self, loop: asyncio.AbstractEventLoop) -> None:
+        pass
+
+
+async def _advance_until(
+    pilot: Any, clock: ManualClock, condition: Callable[[], bool], what: str
+) -> None:
+    """Move time on one retry's longest wait at a time until `condition()` holds."""
+    for _ in range(20):
+        if condition():
+            return
+        clock.advance(30.0)
+        await pilot.pause(0.05)
+    await wait_for(pilot, condition, what)
+
+
+async def test_reconnecting_shows_at_the_first_failure_while_the_retries_go_on(
+    sim_factory,
+) -> None:
+    sim = sim_factory()
+    sim.set_faults(html_502="rate:1.0")  # a proxy's 502 for every request
+    clock = ManualClock()
+    app = make_app(sim.base_url, sim.demo_key, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: "reconnecting" in main.banner.kinds, "reconnecting")
+        assert sim.faults.html_502.fired == 1  # said at the first failure, not the fifth
+        assert main.banner.text_of("reconnecting") == "Can't reach 127.0.0.1: reconnecting…"
+        assert "reconnecting…" in str(main.header.render())
+        assert "offline" not in main.banner.kinds
+        await _advance_until(
+            pilot, clock, lambda: "offline" in main.banner.kinds, "the offline banner"
+        )
+        assert sim.faults.html_502.fired == 5  # the retries went on in the background
+        assert "reconnecting" not in main.banner.kinds
+        assert "retrying in 10 s" in main.banner.text_of("offline")  # the countdown, as before
+        assert "reconnecting" not in str(main.header.render())
+
+
+async def test_reconnecting_goes_when_a_retry_gets_through(sim_factory) -> None:
+    sim = sim_factory()
+    sim.set_faults(internal_error="next:1")
+    clock = ManualClock()
+    app = make_app(sim.base_url, sim.demo_key, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: "reconnecting" in main.banner.kinds, "reconnecting")
+        assert main.banner.text_of("reconnecting") == "The server had a problem: retrying…"
+        await _advance_until(pilot, clock, lambda: _connected(app), "the account")
+        await wait_for(pilot, lambda: not main.banner.kinds, "the banner to go")
+        assert "reconnecting" not in str(main.header.render())
+
+
+async def test_a_refused_connection_says_reconnecting_at_once(sim_factory) -> None:
+    clock = ManualClock()
+    app = make_app(_dead_url(), DEMO_KEY, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: "reconnecting" in main.banner.kinds, "reconnecting")
+        assert main.banner.text_of("reconnecting") == "Can't reach 127.0.0.1: reconnecting…"
+        assert "reconnecting…" in str(main.header.render())
+        await _advance_until(
+            pilot, clock, lambda: "offline" in main.banner.kinds, "the offline banner"
+        )
+        assert "reconnecting" not in main.banner.kinds

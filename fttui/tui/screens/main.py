@@ -22,7 +22,7 @@ from fttui.api import errors
 from fttui.tui.draft import Draft
 from fttui.tui.live import LiveUpdates, remix_fields
 from fttui.tui.messages import GenerationGone, GenerationUpdated
-from fttui.tui.problems import BLOCKING, Problem, explain
+from fttui.tui.problems import BLOCKING, Problem, explain, retrying
 from fttui.tui.screens.detail import DetailScreen
 from fttui.tui.submitting import Submitter
 from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
@@ -35,6 +35,7 @@ from fttui.tui.widgets.generation_list import GenerationList
 if TYPE_CHECKING:
     # Annotations only: the session brings the client and SQLite, the models pydantic,
     # none of them needed for the first frame (the app imports them once it is drawn).
+    from fttui.api.client import RetryNotice
     from fttui.api.models import Generation, StatusFilter
     from fttui.tui.session import Session
 
@@ -153,7 +154,7 @@ class MainScreen(Screen[None]):
     def attach(self, session: Session, *, connect: bool = True) -> None:
         """Use `session` from now on (a new key means a new session); show the cache now."""
         self.session = session
-        self.listing.set_now(session.clock.now())
+        self.listing.set_clock(session.clock.now)
         self.reload_list()
         self.update_blocked()
         self._submitter.reconcile_at_start()  # before submitting is on: a crash's leftovers
@@ -168,13 +169,17 @@ class MainScreen(Screen[None]):
         if session is None:
             return
         try:
-            account = await session.client.me()
-            self._account_seen(account)
-            await session.library.refresh_newest()
+            # Retried in the client; the first failure is said at once (`_retrying`).
+            with session.client.retries_reported_to(self._retrying):
+                account = await session.client.me()
+                self._account_seen(account)
+                await session.library.refresh_newest()
         except Exception as exc:
+            self._retried()
             self.show_problem(exc)
             return
         finally:
+            self._retried()
             self.rate_seen()
         self.banner.clear("offline")
         self.reload_list()
@@ -182,6 +187,22 @@ class MainScreen(Screen[None]):
             self.live.follow(session.store.get(generation_id) or generation_id)
         self.count_running()
         self.run_watcher()
+
+    def _retrying(self, notice: RetryNotice) -> None:
+        """A request of the connect failed and is tried again: say so now, not at the end."""
+        host = urlsplit(self.session.base_url).hostname if self.session else None
+        problem = retrying(notice.error, host=host or "the server")
+        if problem is None or "reconnecting" in self.banner.kinds:
+            return
+        self.banner.clear("offline")  # the retry under way replaces the countdown to it
+        self.banner.set(problem.kind, problem.text, severity=problem.severity)
+        self.header.reconnecting = True
+
+    def _retried(self) -> None:
+        """The connect's retries are over (through, given up or cancelled)."""
+        if self.query(AccountHeader):  # gone already when the app is shutting down
+            self.banner.clear("reconnecting")
+            self.header.reconnecting = False
 
     @work(exclusive=True, group="watcher")
     async def run_watcher(self) -> None:

@@ -63,18 +63,23 @@ class AccountHeader(Widget):
     """What is shown before any account is known ("connecting…", "no API key")."""
     stale: reactive[bool] = reactive(False)
     """The server cannot be reached: the numbers are from the last answer, not live."""
+    reconnecting: reactive[bool] = reactive(False)
+    """A request failed and is being tried again."""
 
     def render(self) -> Text:
         account = self.account
         if account is None:
-            return Text(f"fttui  ·  {self.note}", style="dim")
+            note = "reconnecting…" if self.reconnecting else self.note
+            return Text(f"fttui  ·  {note}", style="dim")
         limits = account.limits
         name = Text.assemble(
             (clean(account.display_name), "bold"),
             (f" [{clean(account.tier)}]" if account.tier else "", "italic"),
             (" (demo)" if self.demo else "", "yellow"),
         )
-        if self.stale:
+        if self.reconnecting:
+            name.append(" · reconnecting…", style="bold yellow")
+        elif self.stale:
             name.append(" · offline, as last seen", style="bold red")
         # Ranks: the lower, the longer a part stays when the terminal is narrow.
         parts: list[tuple[int, Text]] = [

@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from fttui.tui.cursor import steady_over_ssh
 from fttui.tui.text import literal
 
 if TYPE_CHECKING:
@@ -107,7 +108,9 @@ class GenerationForm(VerticalScroll, can_focus=False):
         with Horizontal(classes="field-head"):
             yield Label("Tags", classes="field-label")
             yield Static("", id="tags-count", classes="counter")
-        yield Input(placeholder="genre, mood, instruments…", id="tags", compact=True)
+        yield steady_over_ssh(
+            Input(placeholder="genre, mood, instruments…", id="tags", compact=True)
+        )
         yield Static("", id="tags-error", classes="field-error")
 
     @property
@@ -133,18 +136,22 @@ class GenerationForm(VerticalScroll, can_focus=False):
                 Static("", id="lyrics-count", classes="counter"),
                 classes="field-head",
             ),
-            TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="optional"),
+            steady_over_ssh(
+                TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="optional")
+            ),
             Static("", id="lyrics-error", classes="field-error"),
             Horizontal(
                 Label("Duration", classes="field-label"),
-                Input(placeholder="60", id="duration", type="integer", compact=True),
+                steady_over_ssh(
+                    Input(placeholder="60", id="duration", type="integer", compact=True)
+                ),
                 Label(f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}", classes="hint"),
                 classes="field-row",
             ),
             Static("", id="duration-error", classes="field-error"),
             Horizontal(
                 Label("BPM", classes="field-label"),
-                Input(placeholder="120", id="bpm", type="integer", compact=True),
+                steady_over_ssh(Input(placeholder="120", id="bpm", type="integer", compact=True)),
                 Label(f"{BPM_RANGE[0]}–{BPM_RANGE[1]}", classes="hint"),
                 classes="field-row",
             ),
@@ -160,7 +167,9 @@ class GenerationForm(VerticalScroll, can_focus=False):
         rows += [
             Horizontal(
                 Label("Seed", classes="field-label"),
-                Input(placeholder="random", id="seed", type="integer", compact=True),
+                steady_over_ssh(
+                    Input(placeholder="random", id="seed", type="integer", compact=True)
+                ),
                 classes="field-row",
             ),
             Horizontal(

@@ -8,7 +8,7 @@ changes post `QueryChanged` on every keystroke and the owner answers with `show`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,10 +17,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 
+from fttui.tui.cursor import steady_over_ssh
 from fttui.tui.text import clean, count, minutes_seconds, relative_time, shorten, status_text
 
 if TYPE_CHECKING:
@@ -41,6 +45,8 @@ _COLUMNS: tuple[tuple[str, str, int, int], ...] = (
 )
 PREFETCH_ROWS = 15
 """Ask for more when the cursor or the viewport is this close to the last row."""
+AGE_REFRESH_S = 60.0
+"""How often "created … ago" is brought up to date (it says minutes at the finest)."""
 
 
 def as_status(value: object) -> StatusFilter | None:
@@ -65,6 +71,13 @@ class _Table(DataTable[Text]):
         super().watch_scroll_y(old, new)
         if new + self.scrollable_content_region.height >= self.row_count - PREFETCH_ROWS:
             self.post_message(GenerationList.NearEnd())
+
+    def set_cell(self, row_key: str, column_key: str, value: Text) -> None:
+        """Change one cell and redraw that cell only (`update_cell` redraws the table)."""
+        row, column = RowKey(row_key), ColumnKey(column_key)
+        self._data[row][column] = value
+        self._update_count += 1  # the table's render caches are keyed on it
+        self.refresh_coordinate(Coordinate(self.get_row_index(row), self.get_column_index(column)))
 
 
 class GenerationList(Vertical):
@@ -116,6 +129,8 @@ class GenerationList(Vertical):
         self._exhausted = True
         self._waiting = False
         self._now = datetime.now(timezone.utc)
+        self._clock: Callable[[], datetime] | None = None
+        self.age_timer: Timer | None = None
         self._layout: tuple[int, int] = (0, 0)  # (title width, list width)
 
     def compose(self) -> ComposeResult:
@@ -135,7 +150,9 @@ class GenerationList(Vertical):
         from fttui.api.models import STATUSES
 
         await self.query_one("#list-tools").mount(
-            Input(placeholder="/ search title, prompt, tags", id="search", compact=True),
+            steady_over_ssh(
+                Input(placeholder="/ search title, prompt, tags", id="search", compact=True)
+            ),
             Select([(s, s) for s in STATUSES], prompt="all", id="status-filter", compact=True),
         )
 
@@ -170,13 +187,36 @@ class GenerationList(Vertical):
 
     # --- data handed down ------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        self.age_timer = self.set_interval(AGE_REFRESH_S, self.refresh_ages)
+
     def set_now(self, now: datetime) -> None:
-        """The time that "created … ago" is measured from (injected for stable pictures)."""
+        """A fixed time that "created … ago" is measured from (for stable pictures)."""
+        self._clock = None
         self._now = now
+
+    def set_clock(self, now: Callable[[], datetime]) -> None:
+        """Where "created … ago" reads the time: rows shown later, and every minute."""
+        self._clock = now
+        self._now = now()
+
+    def refresh_ages(self) -> None:
+        """Bring "created … ago" up to date, redrawing only the cells whose text changed."""
+        if self._clock is None:
+            return
+        before, self._now = self._now, self._clock()
+        if "created" not in self._column_keys():
+            return
+        for generation in self._rows:
+            text = relative_time(generation.created_at, self._now)
+            if text != relative_time(generation.created_at, before):
+                self.query_one(_Table).set_cell(generation.id, "created", Text(text))
 
     def show(self, rows: Sequence[Generation], *, total: int, exhausted: bool) -> None:
         """Replace the rows (a new query, or a refresh); keep the cursor on the same id."""
         keep = self.selected.id if self.selected else None
+        if self._clock is not None:
+            self._now = self._clock()
         self._rows = []
         self._index = {}
         self.table.clear()
