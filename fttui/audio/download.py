@@ -286,8 +286,9 @@ class MediaFetcher:
             failure = MediaError(f"Could not write the audio file: {error.strerror or error}")
         finally:
             deadline.cancel()
-        self.cache.remove_part(track.id)
+        # Readers are told first: one that opened the file after this would find it gone.
         progress.fail(failure)
+        self.cache.remove_part(track.id)
         raise failure
 
     @staticmethod

@@ -95,6 +95,9 @@ class DownloadProgress:
     def read_at(self, offset: int, size: int) -> bytes:
         """Up to `size` bytes at `offset`, never past what the writer has flushed."""
         with self.cond:
+            if self.error is not None and not self.done:
+                # The download gave up (and removes its file): say why, not "no such file".
+                raise DownloadFailed(str(self.error)) from self.error
             limit = self.written if not self.done else None
             if limit is not None:
                 size = min(size, limit - offset)

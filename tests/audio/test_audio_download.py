@@ -154,3 +154,20 @@ def test_a_file_changed_behind_the_cache_is_dropped(tmp_path: Path) -> None:
     path = cache.commit("a", _part(cache, "a", _audio(1000)), 1000)
     path.write_bytes(bytes(10))
     assert cache.lookup("a") is None
+
+
+def test_a_reader_of_a_failed_download_gets_its_reason_not_a_missing_file(
+    tmp_path: Path,
+) -> None:
+    # The download fails its content check and removes its .part file; the decoder
+    # reading it at that moment must hear why, not "No such file or directory".
+    from fttui.audio.source import DownloadFailed, DownloadProgress
+
+    part = tmp_path / "gone.part"
+    part.write_bytes(b"<html>" * 100)
+    progress = DownloadProgress(part)
+    progress.advance(600)
+    progress.fail(MediaError("this is a web page, not audio"))
+    part.unlink()
+    with pytest.raises(DownloadFailed, match="web page"):
+        progress.read_at(0, 100)
