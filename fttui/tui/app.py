@@ -20,6 +20,7 @@ from fttui.clock import SYSTEM_CLOCK, Clock
 from fttui.config import ConfigFileError, Settings, save_api_key, save_settings
 from fttui.tui.commands import BindingCommands
 from fttui.tui.draft import Draft
+from fttui.tui.quitting import quiet_when_quitting
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
@@ -137,6 +138,8 @@ class FttuiApp(App[int]):
         # In a thread, so the screen stays live meanwhile (keys, the tags field): the
         # imports and the player's construction are the slow part of what follows.
         await asyncio.to_thread(_load_models)
+        if not self.is_running:  # quit meanwhile: mounting now would race the teardown
+            return
         await self.main.complete()
         playback = await asyncio.to_thread(
             _build_playback, self, self.settings, self._audio_backend
@@ -175,6 +178,7 @@ class FttuiApp(App[int]):
             self.base_url = await asyncio.to_thread(self._start_demo)
         return self.base_url
 
+    @quiet_when_quitting
     async def _start_session(self, key: ApiKey | None, connect: bool = True) -> None:
         from fttui.tui.session import Session
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fttui.api import errors
+from fttui.tui.quitting import unless_quitting
 from fttui.tui.text import clean
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ class Submitter:
 
     def submit(self, request: GenerationRequest) -> None:
         """Send `request` in a worker (one at a time)."""
-        self._screen.run_worker(self._send(request), group="submit", exclusive=False)
+        self._screen.run_worker(
+            unless_quitting(self._screen, self._send(request)), group="submit", exclusive=False
+        )
 
     async def _send(self, request: GenerationRequest) -> None:
         screen = self._screen
@@ -97,7 +100,9 @@ class Submitter:
 
     def reconcile(self) -> None:
         """Settle submissions whose answer was lost (never re-sending them)."""
-        self._screen.run_worker(self._reconcile(), group="reconcile", exclusive=True)
+        self._screen.run_worker(
+            unless_quitting(self._screen, self._reconcile()), group="reconcile", exclusive=True
+        )
 
     async def _reconcile(self) -> None:
         screen = self._screen

@@ -23,6 +23,7 @@ from fttui.tui.draft import Draft
 from fttui.tui.live import LiveUpdates, remix_fields
 from fttui.tui.messages import GenerationGone, GenerationUpdated
 from fttui.tui.problems import BLOCKING, Problem, explain, retrying
+from fttui.tui.quitting import quiet_when_quitting
 from fttui.tui.screens.detail import DetailScreen
 from fttui.tui.submitting import Submitter
 from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
@@ -163,6 +164,7 @@ class MainScreen(Screen[None]):
             self.connect()
 
     @work(exclusive=True, group="connect")
+    @quiet_when_quitting
     async def connect(self) -> None:
         """Who am I, what is new, what is still running: then keep watching."""
         session = self.session
@@ -237,6 +239,7 @@ class MainScreen(Screen[None]):
             self.header.in_progress = len(self.session.watcher.in_flight)
 
     @work(exclusive=True, group="account")
+    @quiet_when_quitting
     async def refresh_account(self) -> None:
         """Ask /v1/me again (sparingly: see `ACCOUNT_REFRESH_GAP`)."""
         self._account_timer = None
@@ -342,6 +345,7 @@ class MainScreen(Screen[None]):
             self.load_older(event.status)
 
     @work(exclusive=True, group="older")
+    @quiet_when_quitting
     async def load_older(self, status: StatusFilter | None) -> None:
         """The cache ran out: fetch the next page from the server, then show it."""
         if self.session is None:
@@ -376,6 +380,7 @@ class MainScreen(Screen[None]):
         self.fetch_detail(event.generation.id)
 
     @work(group="detail")
+    @quiet_when_quitting
     async def fetch_detail(self, generation_id: str) -> None:
         """Every field (file size, error message…) comes only with the single GET."""
         if self.session is None:
