@@ -46,12 +46,12 @@ async def test_empty_submit_is_refused_with_the_reason_at_tags() -> None:
 async def test_live_validation_mirrors_the_contract() -> None:
     app = FormApp()
     async with app.run_test(size=(80, 40)) as pilot:
-        app.query_one("#duration", Input).value = "5"
+        app.query_one("#duration", Input).value = "4"  # v1.2: 5-210 s
         app.query_one("#bpm", Input).value = "250"
         await pilot.pause()
-        assert _error(app, "duration").startswith("duration must be 10–180 seconds")
+        assert _error(app, "duration").startswith("duration must be 5–210 seconds")
         assert _error(app, "bpm").startswith("bpm must be 60–200")
-        app.query_one("#duration", Input).value = "90"
+        app.query_one("#duration", Input).value = "210"
         await pilot.pause()
         assert _error(app, "duration") == ""
 
@@ -63,7 +63,7 @@ async def test_counters_count_tags_and_lyrics() -> None:
         await pilot.press(*"lofi")
         app.query_one("#lyrics", TextArea).load_text("x" * 2001)
         await pilot.pause()
-        assert str(app.query_one("#tags-count", Static).render()) == "4/500"
+        assert str(app.query_one("#tags-count", Static).render()) == "4/700"
         assert str(app.query_one("#lyrics-count", Static).render()) == "2001/2000"
         assert app.query_one("#lyrics-count").has_class("-over")
         assert "at most 2000 characters" in _error(app, "lyrics")
