@@ -36,7 +36,9 @@ REPEAT_GUARD = 1.0
 """Seconds after an answer during which submit is refused (key repeat, double taps)."""
 FIELDS = ("tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature", "seed")
 SELECTS = ("language", "key", "scale", "timesignature")
-_PROMPTS = {"language": "language", "key": "key", "scale": "scale", "timesignature": "4/4"}
+# "Default" (the server's choice), never a value: a prompt reading "4/4" looked chosen, and
+# Up from it wrapped round to 7/4.
+_PROMPTS = dict.fromkeys(SELECTS, "Default")
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -45,10 +47,17 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 
     return {
         "language": [(f"{models.LANGUAGE_NAMES[c]} ({c})", c) for c in models.LANGUAGES],
-        "key": [(k, k) for k in models.KEYS],
+        # Flats beside their sharps: the CLI takes either, the API only the sharp.
+        "key": [(_with_flat(k, models.FLAT_TO_SHARP), k) for k in models.KEYS],
         "scale": [(s, s) for s in models.SCALES],
         "timesignature": [(f"{beats}/4", beats) for beats in models.TIME_SIGNATURES],
     }
+
+
+def _with_flat(key: str, flat_to_sharp: Mapping[str, str]) -> str:
+    """ "D# / Eb" for D#; "C" for C."""
+    flats = [flat for flat, sharp in flat_to_sharp.items() if sharp == key]
+    return " / ".join([key, *flats])
 
 
 class SeedLock(Checkbox):
@@ -66,6 +75,17 @@ class GenerationForm(VerticalScroll, can_focus=False):
 
     The container itself never takes the focus (only its fields do): focused, it would
     pass every typed letter on to the screen's one-key shortcuts.
+    """
+
+    # The compact fields mark the focus with a 5% tint only: too faint to find the cursor.
+    DEFAULT_CSS = """
+    GenerationForm Input.-textual-compact:focus,
+    GenerationForm TextArea.-textual-compact:focus,
+    GenerationForm Select.-textual-compact:focus > SelectCurrent,
+    GenerationForm Button.-textual-compact:focus,
+    GenerationForm Checkbox.-textual-compact:focus {
+        background-tint: $accent 30%;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -107,7 +127,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
         with Horizontal(classes="field-head"):
             yield Label("Tags", classes="field-label")
             yield Static("", id="tags-count", classes="counter")
-        yield Input(placeholder="genre, mood, instruments…", id="tags", compact=True)
+        yield Input(placeholder="Genre, mood, instruments…", id="tags", compact=True)
         yield Static("", id="tags-error", classes="field-error")
 
     @property
@@ -133,18 +153,20 @@ class GenerationForm(VerticalScroll, can_focus=False):
                 Static("", id="lyrics-count", classes="counter"),
                 classes="field-head",
             ),
-            TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="optional"),
+            TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="Optional"),
             Static("", id="lyrics-error", classes="field-error"),
             Horizontal(
                 Label("Duration", classes="field-label"),
-                Input(placeholder="60", id="duration", type="integer", compact=True),
+                Input(
+                    placeholder="60", id="duration", type="integer", valid_empty=True, compact=True
+                ),
                 Label(f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}", classes="hint"),
                 classes="field-row",
             ),
             Static("", id="duration-error", classes="field-error"),
             Horizontal(
                 Label("BPM", classes="field-label"),
-                Input(placeholder="120", id="bpm", type="integer", compact=True),
+                Input(placeholder="120", id="bpm", type="integer", valid_empty=True, compact=True),
                 Label(f"{BPM_RANGE[0]}–{BPM_RANGE[1]}", classes="hint"),
                 classes="field-row",
             ),
@@ -160,7 +182,10 @@ class GenerationForm(VerticalScroll, can_focus=False):
         rows += [
             Horizontal(
                 Label("Seed", classes="field-label"),
-                Input(placeholder="random", id="seed", type="integer", compact=True),
+                # Empty is a random seed: no error colour once a submit clears it.
+                Input(
+                    placeholder="Random", id="seed", type="integer", valid_empty=True, compact=True
+                ),
                 classes="field-row",
             ),
             Horizontal(
