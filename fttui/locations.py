@@ -23,23 +23,32 @@ def _home() -> Path | None:
     return Path(root) if root else None
 
 
-# The demo runs against a fresh simulator each time: its cache, journal and draft live
-# apart from the real account's, so neither ever sees the other's generations.
+# The demo's cache, journal, draft and simulator live apart from the real account's,
+# so neither ever sees the other's generations.
 _profile: str | None = None
 
 
 def use_demo_profile() -> Path:
-    """Route the account-specific files to a fresh demo folder; returns that folder."""
+    """Route the account-specific files to the demo's folder; returns that folder.
+
+    The demo's simulator keeps its generations in `demo_simulator_file`, so yesterday's
+    cache shows today's history at once. Without that file the simulator starts afresh,
+    and a cache of another world would show ghosts: it goes (the draft stays, it is the
+    user's own words)."""
     global _profile
     _profile = "demo"
     folder = _account_dir()
-    # The simulator starts empty each time, so yesterday's cache would show ghosts.
-    # The draft is kept: it is the user's own words.
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database_file()}{suffix}").unlink(missing_ok=True)
-    for entry in journal_dir().glob("*"):
-        entry.unlink(missing_ok=True)
+    if not demo_simulator_file().exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database_file()}{suffix}").unlink(missing_ok=True)
+        for entry in journal_dir().glob("*"):
+            entry.unlink(missing_ok=True)
     return folder
+
+
+def demo_simulator_file() -> Path:
+    """The demo simulator's generations, kept across restarts (demo profile only)."""
+    return _ensure(data_dir() / "demo") / "simulator.json"
 
 
 def _account_dir() -> Path:

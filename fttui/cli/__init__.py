@@ -19,16 +19,16 @@ STATUS_CHOICES = ("pending", "processing", "completed", "failed")
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, one sub-command per headless action."""
-    common = argparse.ArgumentParser(add_help=False)
+    # Given before or after the command: SUPPRESS keeps a sub-command's parser from
+    # resetting what was given before it (`fttui --demo list`) to its own default.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
         "--base-url",
-        default=None,
         help="API base URL (default: $FTTUI_BASE_URL or https://pub.finetuning.ai)",
     )
     common.add_argument(
         "--demo",
         action="store_true",
-        default=None,
         help="run against an embedded simulator on this machine (no key needed)",
     )
     output = argparse.ArgumentParser(add_help=False)
@@ -115,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sim_main(args_list[1:])
     parser = build_parser()
     args = parser.parse_args(args_list)
+    for name in ("base_url", "demo"):  # given neither before nor after the command
+        if not hasattr(args, name):
+            setattr(args, name, None)
     if args.command is None:
         from fttui.cli.launch import launch_app
 

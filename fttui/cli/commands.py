@@ -43,7 +43,7 @@ def run_command(args: argparse.Namespace) -> int:
             return asyncio.run(_with_client(command, args, target, request))
     except RequestInvalid as exc:
         for name, message in exc.field_errors.items():
-            _fail(f"{name}: {message}")
+            _fail(output.field_line(name, message))
         return ExitCode.USAGE
     except SetupError as exc:
         _fail(str(exc))
@@ -87,7 +87,7 @@ def _report(exc: errors.FttuiError) -> int:
     if isinstance(exc, errors.ValidationFailed):
         details = exc.field_errors
         for name, message in details.items():
-            _fail(f"{name}: {message}")
+            _fail(output.field_line(name, message))
         if not details:
             _fail(f"the server refused the request: {exc.message}")
         return ExitCode.USAGE
@@ -127,7 +127,7 @@ def _seconds(value: float | None) -> str:
 
 
 def _fail(message: str) -> None:
-    print(f"fttui: {output.printable(message)}", file=sys.stderr)
+    print(output.error_line(message), file=sys.stderr)
 
 
 def _note(message: str) -> None:
@@ -214,7 +214,7 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
         if saved:
             print(f"saved to {saved.path}")
     if final.status != "completed":
-        _fail(f"generation failed: {final.error_message or 'no reason given'}")
+        _fail(f"the generation failed: {output.failure_reason(final.error_message)}")
         return ExitCode.GENERATION_FAILED
     if download_error:
         _fail(download_error.message)
@@ -263,7 +263,7 @@ async def _create_once(
 
 def _warn(message: str) -> None:
     """Something the user must know even in a script: a credit was (not) used."""
-    print(f"fttui: {output.printable(message)}", file=sys.stderr)
+    print(output.error_line(message), file=sys.stderr)
 
 
 async def cmd_list(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
@@ -309,8 +309,12 @@ async def cmd_show(client: FinetuningClient, args: argparse.Namespace, target: T
 
 async def cmd_download(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
     generation = await client.get_generation(args.id)
+    if generation.status == "failed":
+        reason = output.failure_reason(generation.error_message)
+        _fail(f"{generation.id} failed, so it has no audio: {reason}")
+        return ExitCode.GENERATION_FAILED
     if generation.status != "completed" or not generation.audio_url:
-        _fail(f"{generation.id} has no audio yet (status: {generation.status})")
+        _fail(f"{generation.id} has no audio yet: it is still {generation.status}")
         return ExitCode.NOT_FOUND
     try:
         saved = await _save(generation, args.path, target)

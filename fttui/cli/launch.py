@@ -14,6 +14,14 @@ NO_TERMINAL = (
 )
 
 
+def _fail(message: str) -> None:
+    # Imported here: the output module brings the API's models, which the app's first
+    # frame does without.
+    from fttui.cli.output import error_line
+
+    print(error_line(message), file=sys.stderr)
+
+
 def _in_a_terminal() -> bool:
     # Textual reads keys from stdin and draws on stderr; stdout redirected means a
     # script is capturing output. Without a terminal it would write escape codes forever.
@@ -55,8 +63,8 @@ def launch_app(args: argparse.Namespace) -> int:
                 notices=notices,
             )
     except locations.LocationError as exc:
-        print(f"fttui: {exc}", file=sys.stderr)
+        _fail(str(exc))
         return ExitCode.USAGE
     except SetupError as exc:
-        print(f"fttui: {exc}", file=sys.stderr)
+        _fail(str(exc))
         return ExitCode.AUTH if exc.auth else ExitCode.USAGE

@@ -124,3 +124,28 @@ def created_text(created: CreatedGeneration) -> str:
     credits = created.credits_remaining
     left = f" ({credits} credits left)" if credits is not None else ""
     return f"submitted {printable(created.id)}: {printable(created.status)}{left}"
+
+
+def error_line(message: str) -> str:
+    """ "fttui: " and the message as one sentence, lower-case after the prefix (as other
+    Unix tools write theirs), control characters made visible."""
+    text = printable(message).strip()
+    # An acronym keeps its capitals ("API key ..."); a capitalised word does not.
+    if text[:1].isupper() and not text[1:2].isupper():
+        text = text[0].lower() + text[1:]
+    return f"fttui: {text}"
+
+
+def field_line(name: str, message: str) -> str:
+    """ "bpm: must be 60–200", not "bpm: bpm must be 60–200"."""
+    if message.lower().startswith(f"{name.lower()} "):
+        message = message[len(name) + 1 :]
+    return f"{name}: {message}"
+
+
+def failure_reason(error_message: str | None) -> str:
+    """Why a generation failed, without the server's own "Generation failed:" in front."""
+    reason = (error_message or "").strip()
+    if reason.lower().startswith("generation failed"):
+        reason = reason[len("generation failed") :].lstrip(" :-—")
+    return reason or "no reason given"

@@ -26,10 +26,20 @@ from fttui.config import (
 )
 
 if TYPE_CHECKING:
-    from fttui.sim.server import RunningSim
+    from fttui.sim.server import RunningSim, SimOptions
 
 # The demo's world: a handful of finished tracks to browse and fast generations.
 DEMO_SPEED, DEMO_GENERATIONS, DEMO_SEED = 2.0, 24, 7
+
+
+def demo_world() -> SimOptions:
+    """The demo simulator's options: its world, kept in the demo's folder across runs."""
+    return {
+        "speed": DEMO_SPEED,
+        "generations": DEMO_GENERATIONS,
+        "seed": DEMO_SEED,
+        "state_file": locations.demo_simulator_file(),
+    }
 
 
 class SetupError(Exception):
@@ -79,7 +89,7 @@ class DemoSimulator:
             if self._sim is None:
                 from fttui.sim.server import start
 
-                self._sim = start(speed=DEMO_SPEED, generations=DEMO_GENERATIONS, seed=DEMO_SEED)
+                self._sim = start(**demo_world())
             return self._sim.base_url
 
     def close(self) -> None:
@@ -122,7 +132,9 @@ def open_demo(args: argparse.Namespace) -> Iterator[tuple[Settings, ApiKey, Demo
 
 
 def _warn_on_stderr(message: str) -> None:
-    print(f"fttui: {message}", file=sys.stderr)
+    from fttui.cli.output import error_line
+
+    print(error_line(message), file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -139,7 +151,9 @@ def open_target(
     if getattr(args, "demo", False):
         from fttui.sim.server import run_in_thread
 
-        with run_in_thread(speed=DEMO_SPEED, generations=DEMO_GENERATIONS, seed=DEMO_SEED) as sim:
+        # The app's demo world: `fttui --demo generate`, then the app, shows it.
+        locations.use_demo_profile()
+        with run_in_thread(**demo_world()) as sim:
             yield Target(sim.base_url, ApiKey(sim.demo_key), settings, True, sim.media_url)
         return
     base_url = _base_url(args, settings)
@@ -149,8 +163,8 @@ def open_target(
         raise SetupError(f"{exc} (check ${KEY_ENV_VAR} or the config file)", auth=True) from None
     if found is None and need_key:
         raise SetupError(
-            f"No API key. Set ${KEY_ENV_VAR}, or start `fttui` once to enter it "
-            "(or try `fttui --demo`).",
+            f"no API key: set ${KEY_ENV_VAR}, or start `fttui` once to enter it "
+            "(or try `fttui --demo`)",
             auth=True,
         )
     if found is not None and found.warning:

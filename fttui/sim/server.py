@@ -15,12 +15,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
 from typing import Any, TypedDict
 
 import uvicorn
 from typing_extensions import Unpack
 
 from fttui.clock import Clock
+from fttui.sim import persist
 from fttui.sim.accounts import DEMO_KEY
 from fttui.sim.api import ApiApp
 from fttui.sim.faults import RULE_KINDS, Faults, parse_rule
@@ -305,12 +308,15 @@ def start(
     media_port: int = 0,
     worker_slots: int | None = None,
     audio_cache: int = 8,
+    state_file: Path | None = None,
 ) -> RunningSim:
     """Start a simulator in a background thread; the caller must `close()` it.
 
     Port 0 picks free ports. `speed` divides generation time only; rate-limit windows
     are always measured on `clock` unscaled. `playlists` (None: 3 when there are seeded
     generations, else none) gives the demo account playlists of those generations.
+    With `state_file`, the generations are read from it (instead of seeded) when it
+    exists, and written to it after each change: the demo's history survives a restart.
     """
     _install_log_filter()
     loop = asyncio.new_event_loop()
@@ -327,10 +333,17 @@ def start(
             seed=seed,
             worker_slots=worker_slots,
         )
-        add_existing(state, generations)
+        # The demo's history from its last run, if it has one; else a fresh world.
+        restored = state_file is not None and persist.load(state, state_file)
+        if not restored:
+            add_existing(state, generations)
         if playlists is None:
             playlists = DEMO_PLAYLISTS if generations > 0 else 0
         add_playlists(state, playlists)
+        if state_file is not None:
+            state.on_change = partial(persist.save, state, state_file)
+            if not restored:
+                persist.save(state, state_file)
         media_origin.app = MediaApp(state, audio_cache)
         api_origin = _Origin(ApiApp(state), host, port, loop)
         thread.start()
@@ -363,6 +376,7 @@ class SimOptions(TypedDict, total=False):
     media_port: int
     worker_slots: int | None
     audio_cache: int
+    state_file: Path | None
 
 
 @contextmanager

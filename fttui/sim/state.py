@@ -10,6 +10,7 @@ import random
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fttui.clock import Clock, SystemClock
@@ -76,6 +77,8 @@ class SimState:
         self.webhooks = WebhookOutbox(self.now, self.lock)
         self.playlists = PlaylistStore()
         self.sound_effects = SoundEffectStore()
+        self.on_change: Callable[[], None] | None = None
+        """Called (under the lock) after a generation is added or deleted: the demo saves."""
 
     def now(self) -> float:
         """The clock's monotonic seconds: what windows and schedules are measured on."""
@@ -192,6 +195,12 @@ class SimState:
         self._by_id[gen.id] = gen
         if gen.in_progress(self.now()):
             self._active.setdefault(gen.account_id, []).append(gen)
+        if self.on_change is not None:
+            self.on_change()
+
+    def all_generations(self) -> list[Generation]:
+        """Every account's generations, each account's oldest first."""
+        return [gen for generations in self._generations.values() for gen in generations]
 
     def find(self, account: Account, gen_id: str) -> Generation | None:
         """`account`'s generation `gen_id`; another account's is not found."""
@@ -225,6 +234,8 @@ class SimState:
             for store in (self._generations, self._active):
                 store[account.id] = [g for g in store.get(account.id, []) if g.id not in gone]
             self.playlists.drop_tracks(gone, self.clock.now())
+            if self.on_change is not None:
+                self.on_change()
         return deleted, errors
 
     def page(self, account: Account, query: ListQuery) -> Page:

@@ -6,19 +6,19 @@ import asyncio
 import gc
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from fttui.api.key import ApiKey
 from fttui.clock import SYSTEM_CLOCK, Clock
 from fttui.config import ConfigFileError, Settings, save_api_key, save_settings
-from fttui.tui.commands import BindingCommands
+from fttui.tui.commands import BindingCommands, ThemeChoices
 from fttui.tui.draft import Draft
 from fttui.tui.quitting import quiet_when_quitting
 from fttui.tui.screens.help import HelpScreen
@@ -57,8 +57,9 @@ class FttuiApp(App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys"),
-        Binding("ctrl+k", "api_key", "API key"),
-        Binding("ctrl+t", "change_theme", "Theme"),
+        # In the help and the palette; the footer at 80 columns keeps room for `?`.
+        Binding("ctrl+k", "api_key", "API key", show=False),
+        Binding("ctrl+t", "change_theme", "Theme", show=False),
     ]
 
     def __init__(
@@ -159,7 +160,7 @@ class FttuiApp(App[int]):
         gc.freeze()
         if self._start_demo is not None:
             # A worker: the app's queue (keys, the palette) goes on while the simulator starts.
-            self.run_worker(self._start_session(self.key), group="session")
+            self.run_worker(self._start_demo_session(), group="session")
         elif self.key is None and not self.demo:
             self.main.key_problem("No API key yet.")
             self._show_cache_only()
@@ -178,11 +179,18 @@ class FttuiApp(App[int]):
             self.base_url = await asyncio.to_thread(self._start_demo)
         return self.base_url
 
+    async def _start_demo_session(self) -> None:
+        # The last demo's rows from the cache at once; the simulator takes a second.
+        await self._start_session(None, False)
+        await self._start_session(self.key)
+
     @quiet_when_quitting
     async def _start_session(self, key: ApiKey | None, connect: bool = True) -> None:
         from fttui.tui.session import Session
 
-        base_url = await self._api_url()
+        # A session that never connects needs no simulator (the demo's cache at start),
+        # just an address that passes the client's checks: it is never contacted.
+        base_url = await self._api_url() if connect else self.base_url or "http://127.0.0.1"
         if self.session is not None:
             await self.session.close()
         assert self._store is not None
@@ -244,6 +252,18 @@ class FttuiApp(App[int]):
         """Every key, grouped by where it works."""
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.main))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Textual's "Keys" opens its own key panel: fttui's `?` is the palette's "Keys".
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+
+    def action_change_theme(self) -> None:
+        """The theme picker, opened on the theme in use."""
+        from textual.command import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[ThemeChoices], placeholder="Search themes…"))
 
     def action_api_key(self) -> None:
         """Enter or replace the API key."""

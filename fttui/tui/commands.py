@@ -10,7 +10,7 @@ Textual container inherits would bury them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from textual.app import App
@@ -19,6 +19,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.keys import format_key
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 ESSENTIAL: dict[str, str] = {
     "quit": "Quit",
@@ -31,9 +32,10 @@ ESSENTIAL: dict[str, str] = {
 }
 """Textual's own actions worth a line, with the words to show for them."""
 
-PLAYER_ACTIONS = ("app.play_pause", "app.stop", "app.seek", "app.volume", "app.step")
-PLACES = ("anywhere", "list", "player", "form")
+PLACES = ("anywhere", "list", "form")
 """The words for where a key works, in the order the help lists them."""
+SYSTEM_COMMANDS = {"change_theme"}
+"""Actions the palette already offers as Textual's own commands ("Theme")."""
 _PLACE_OF = {"GenerationForm": "form", "GenerationList": "list", "_Table": "list"}
 
 
@@ -54,17 +56,28 @@ def _own_keys(node: DOMNode) -> set[tuple[str, str]]:
     return own
 
 
+@cache
+def _text_field_keys() -> frozenset[str]:
+    """The keys the form's text fields bind themselves, before the screen sees them."""
+    from textual.widgets import Input, TextArea
+
+    return frozenset(
+        binding.key
+        for field in (Input, TextArea)
+        for binding in Binding.make_bindings(field.BINDINGS)
+    )
+
+
 def where(node: DOMNode, binding: Binding) -> str:
     """Where `binding` of `node` works, in the user's words (one of `PLACES`)."""
-    if isinstance(node, App):
-        return "anywhere"
-    if isinstance(node, Screen):
-        # The screen's one-character keys are off in the form, where they are text.
+    if isinstance(node, App | Screen):
+        # One-character keys are off in the form, where they are text.
         if binding.action == "back":
             return "form"
-        return "list" if len(key_label(binding)) == 1 else "anywhere"
-    if binding.action.startswith(PLAYER_ACTIONS):
-        return "player"
+        # So are the keys a text field keeps for itself (ctrl+k deletes to the line's end).
+        typed = len(key_label(binding)) == 1 or binding.key in _text_field_keys()
+        return "list" if typed and not binding.priority else "anywhere"
+    # The player's keys belong to the list's pane: they work where the list does.
     return _PLACE_OF.get(type(node).__name__, "list")
 
 
@@ -121,7 +134,7 @@ class BindingCommands(Provider):
             # Textual's own keys are the help's business (the palette has its own Quit);
             # an action with two keys is one entry.
             ident = (type(node).__name__, binding.action)
-            if binding.action in ESSENTIAL or ident in seen:
+            if binding.action in ESSENTIAL or binding.action in SYSTEM_COMMANDS or ident in seen:
                 continue
             if not node.is_attached and node is not self.app:
                 continue
@@ -139,3 +152,18 @@ class BindingCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), run, help=help_text)
+
+
+class ThemeChoices(ThemeProvider):
+    """The themes, the one in use first: the picker opens on it, not on the alphabet's first."""
+
+    @property
+    def commands(self) -> list[tuple[str, Any]]:
+        current = self.app.theme
+        themes = super().commands
+        return sorted(themes, key=lambda command: command[0] != current)
+
+    async def discover(self) -> Hits:
+        for name, run in self.commands:
+            current = name == self.app.theme
+            yield DiscoveryHit(name, run, help="in use" if current else None)

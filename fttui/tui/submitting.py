@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from fttui.api import errors
 from fttui.tui.quitting import unless_quitting
 from fttui.tui.text import clean
+from fttui.tui.widgets.generation_detail import failure_reason
 
 if TYPE_CHECKING:
     # Annotations only (pydantic is loaded after the first frame).
@@ -170,9 +171,9 @@ class Submitter:
         title = clean(generation.display_title)
         if settings is None or settings.notify:
             if generation.status.lower() == "failed":
-                reason = clean(generation.error_message or "no reason given")
+                reason = clean(failure_reason(generation.error_message))
                 self._screen.notify(
-                    f"{title}: {reason}", title="Generation failed", severity="error", markup=False
+                    f"{title}: {reason}.", title="Generation failed", severity="error", markup=False
                 )
             else:
                 self._screen.notify(title, title="Generation completed", markup=False)

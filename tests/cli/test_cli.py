@@ -116,7 +116,7 @@ def test_bad_parameters_are_all_reported_and_nothing_is_sent(sim: RunningSim) ->
 @pytest.mark.parametrize(
     ("key", "code", "words"),
     [
-        (None, ExitCode.AUTH, "No API key"),
+        (None, ExitCode.AUTH, "no API key"),
         ("ft_live_nothex", ExitCode.AUTH, "not an API key"),
         (REVOKED_KEY, ExitCode.AUTH, "INVALID_API_KEY"),
         (NO_API_PLAN_KEY, ExitCode.AUTH, "Pro or Lifetime"),

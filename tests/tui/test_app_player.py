@@ -305,7 +305,14 @@ async def test_help_and_palette_offer_the_player_keys(library) -> None:
         rows = {description: keys for keys, description, _ in describe_bindings(app, app.main)}
         assert rows["Play/pause"] == "space"
         assert rows["Volume up"] == "+ ="  # every key of an action
-        for wanted in ("Stop", "Back 5 s", "Forward 30 s", "Next track", "Download", "Copy link"):
+        for wanted in (
+            "Stop",
+            "Seek back 5 s",
+            "Seek forward 30 s",
+            "Next track",
+            "Download",
+            "Copy link",
+        ):
             assert wanted in rows
         hits = {str(hit.text): hit async for hit in BindingCommands(app.main).discover()}
         await hits["Play/pause"].command()

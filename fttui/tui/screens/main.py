@@ -67,8 +67,8 @@ class MainScreen(Screen[None]):
         Binding("l", "list", "List", show=False),  # esc too; the footer is full
         Binding("escape", "back", "Back to the list", show=False),
         Binding("slash", "search", "Search"),
-        Binding("r", "remix", "Remix"),
-        Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("r", "remix", "Remix", show=False),  # the footer keeps room for `?`
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
         Binding("w", "submit_when_free", "Submit when free"),
     ]
 

@@ -29,26 +29,34 @@ def _seek(seconds: float) -> str:
 class BrowsePane(Vertical):
     """The list of generations above the detail of the selected one."""
 
-    # Only play/pause and download in the footer: at 80 columns the screen's own keys
-    # need the room. Every one is in the help (?) and the command palette.
+    # Only play/pause in the footer: at 80 columns the screen's own keys and `?` need
+    # the room. Every one is in the help (?) and the command palette.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "app.play_pause", "Play/pause"),
         Binding("s", "app.stop", "Stop", show=False),
         Binding(
-            "left_square_bracket", _seek(-SMALL_SEEK_S), f"Back {SMALL_SEEK_S:g} s", show=False
+            "left_square_bracket", _seek(-SMALL_SEEK_S), f"Seek back {SMALL_SEEK_S:g} s", show=False
         ),
         Binding(
-            "right_square_bracket", _seek(SMALL_SEEK_S), f"Forward {SMALL_SEEK_S:g} s", show=False
+            "right_square_bracket",
+            _seek(SMALL_SEEK_S),
+            f"Seek forward {SMALL_SEEK_S:g} s",
+            show=False,
         ),
-        Binding("left_curly_bracket", _seek(-LARGE_SEEK_S), f"Back {LARGE_SEEK_S:g} s", show=False),
         Binding(
-            "right_curly_bracket", _seek(LARGE_SEEK_S), f"Forward {LARGE_SEEK_S:g} s", show=False
+            "left_curly_bracket", _seek(-LARGE_SEEK_S), f"Seek back {LARGE_SEEK_S:g} s", show=False
+        ),
+        Binding(
+            "right_curly_bracket",
+            _seek(LARGE_SEEK_S),
+            f"Seek forward {LARGE_SEEK_S:g} s",
+            show=False,
         ),
         Binding("plus,equals_sign", f"app.volume({VOLUME_STEP!r})", "Volume up", show=False),
         Binding("minus", f"app.volume({-VOLUME_STEP!r})", "Volume down", show=False),
         Binding("full_stop", "app.step(1)", "Next track", show=False),
         Binding("comma", "app.step(-1)", "Previous track", show=False),
-        Binding("d", "app.download", "Download"),
+        Binding("d", "app.download", "Download", show=False),
         Binding("c", "app.copy_link", "Copy link", show=False),
     ]
 

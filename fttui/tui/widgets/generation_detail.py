@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from fttui.api.models import Generation
 
 
+def failure_reason(error_message: str | None) -> str:
+    """Why a generation failed, lower-case, without the server's "Generation failed:"
+    in front: shown under a heading or after a title that already says it failed."""
+    reason = (error_message or "").strip()
+    if reason.lower().startswith("generation failed"):
+        reason = reason[len("generation failed") :].lstrip(" :-—")
+    reason = reason or "no reason given"
+    return reason[0].lower() + reason[1:] if not reason[1:2].isupper() else reason
+
+
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "–"
 
@@ -54,7 +64,8 @@ def describe(generation: Generation) -> RenderableType:
         ("Prompt", literal(generation.prompt or params.tags or "–", single_line=False)),
     ]
     if generation.error_message or generation.status.lower() == "failed":
-        error = literal(generation.error_message or "(no reason given)", "bold red")
+        reason = failure_reason(generation.error_message)
+        error = literal(reason[0].upper() + reason[1:], "bold red")
         long.insert(1, ("Error", error))
     short: list[tuple[str, Text | str]] = [
         ("Status", status_text(generation.status)),

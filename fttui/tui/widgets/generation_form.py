@@ -37,7 +37,9 @@ REPEAT_GUARD = 1.0
 """Seconds after an answer during which submit is refused (key repeat, double taps)."""
 FIELDS = ("tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature", "seed")
 SELECTS = ("language", "key", "scale", "timesignature")
-_PROMPTS = {"language": "language", "key": "key", "scale": "scale", "timesignature": "4/4"}
+# "Default" (the server's choice), never a value: a prompt reading "4/4" looked chosen, and
+# Up from it wrapped round to 7/4.
+_PROMPTS = dict.fromkeys(SELECTS, "Default")
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -46,10 +48,17 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 
     return {
         "language": [(f"{models.LANGUAGE_NAMES[c]} ({c})", c) for c in models.LANGUAGES],
-        "key": [(k, k) for k in models.KEYS],
+        # Flats beside their sharps: the CLI takes either, the API only the sharp.
+        "key": [(_with_flat(k, models.FLAT_TO_SHARP), k) for k in models.KEYS],
         "scale": [(s, s) for s in models.SCALES],
         "timesignature": [(f"{beats}/4", beats) for beats in models.TIME_SIGNATURES],
     }
+
+
+def _with_flat(key: str, flat_to_sharp: Mapping[str, str]) -> str:
+    """ "D# / Eb" for D#; "C" for C."""
+    flats = [flat for flat, sharp in flat_to_sharp.items() if sharp == key]
+    return " / ".join([key, *flats])
 
 
 class SeedLock(Checkbox):
@@ -67,6 +76,17 @@ class GenerationForm(VerticalScroll, can_focus=False):
 
     The container itself never takes the focus (only its fields do): focused, it would
     pass every typed letter on to the screen's one-key shortcuts.
+    """
+
+    # The compact fields mark the focus with a 5% tint only: too faint to find the cursor.
+    DEFAULT_CSS = """
+    GenerationForm Input.-textual-compact:focus,
+    GenerationForm TextArea.-textual-compact:focus,
+    GenerationForm Select.-textual-compact:focus > SelectCurrent,
+    GenerationForm Button.-textual-compact:focus,
+    GenerationForm Checkbox.-textual-compact:focus {
+        background-tint: $accent 30%;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -109,7 +129,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
             yield Label("Tags", classes="field-label")
             yield Static("", id="tags-count", classes="counter")
         yield steady_over_ssh(
-            Input(placeholder="genre, mood, instruments…", id="tags", compact=True)
+            Input(placeholder="Genre, mood, instruments…", id="tags", compact=True)
         )
         yield Static("", id="tags-error", classes="field-error")
 
@@ -137,13 +157,19 @@ class GenerationForm(VerticalScroll, can_focus=False):
                 classes="field-head",
             ),
             steady_over_ssh(
-                TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="optional")
+                TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="Optional")
             ),
             Static("", id="lyrics-error", classes="field-error"),
             Horizontal(
                 Label("Duration", classes="field-label"),
                 steady_over_ssh(
-                    Input(placeholder="60", id="duration", type="integer", compact=True)
+                    Input(
+                        placeholder="60",
+                        id="duration",
+                        type="integer",
+                        valid_empty=True,
+                        compact=True,
+                    )
                 ),
                 Label(f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}", classes="hint"),
                 classes="field-row",
@@ -151,7 +177,11 @@ class GenerationForm(VerticalScroll, can_focus=False):
             Static("", id="duration-error", classes="field-error"),
             Horizontal(
                 Label("BPM", classes="field-label"),
-                steady_over_ssh(Input(placeholder="120", id="bpm", type="integer", compact=True)),
+                steady_over_ssh(
+                    Input(
+                        placeholder="120", id="bpm", type="integer", valid_empty=True, compact=True
+                    )
+                ),
                 Label(f"{BPM_RANGE[0]}–{BPM_RANGE[1]}", classes="hint"),
                 classes="field-row",
             ),
@@ -167,8 +197,15 @@ class GenerationForm(VerticalScroll, can_focus=False):
         rows += [
             Horizontal(
                 Label("Seed", classes="field-label"),
+                # Empty is a random seed: no error colour once a submit clears it.
                 steady_over_ssh(
-                    Input(placeholder="random", id="seed", type="integer", compact=True)
+                    Input(
+                        placeholder="Random",
+                        id="seed",
+                        type="integer",
+                        valid_empty=True,
+                        compact=True,
+                    )
                 ),
                 classes="field-row",
             ),
