@@ -8,6 +8,7 @@ and the 10-created/min limit.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 from typing import Any
 
@@ -27,6 +28,9 @@ from fttui.sim.validation import ValidationFailed, parse_list_query, parse_submi
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _COLLECTION = "/v1/generations"
+IGNORED_LIMIT_PAGE = 100  # the page size of the `ignore_limit` fault, whatever was asked
+# The `huge_timestamp` fault: numbers valid in JSON that no date can hold.
+HUGE_TIMESTAMPS: dict[str, Any] = {"createdAt": 1e300, "completedAt": 1e300}
 PROXY_PAGE = """<!DOCTYPE html>
 <html><head><title>502 Bad Gateway</title></head>
 <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>
@@ -120,10 +124,18 @@ class ApiApp:
                 query = parse_list_query(request.query_params)
             except ValidationFailed as exc:
                 raise _validation_error(exc) from exc
+            faults = state.faults
+            if faults.fires("ignore_limit", method):
+                query = dataclasses.replace(query, limit=IGNORED_LIMIT_PAGE)
             page = state.page(account, query)
             now = state.now()
             items = [shapes.item(g, now, state.media_url) for g in page.generations]
-            data = {"generations": items, "hasMore": page.has_more, "nextOffset": page.next_offset}
+            if items and faults.fires("huge_timestamp", method):
+                items[0].update(HUGE_TIMESTAMPS)
+            next_offset = page.next_offset
+            if page.has_more and faults.fires("stuck_next_offset", method):
+                next_offset = query.offset  # "more", yet the walk never moves on
+            data = {"generations": items, "hasMore": page.has_more, "nextOffset": next_offset}
             return 200, data, False
         if path == _COLLECTION and method == "POST":
             return self._create(account, body)
@@ -132,7 +144,10 @@ class ApiApp:
             gen = state.find(account, gen_id) if gen_id and "/" not in gen_id else None
             if gen is None:
                 raise ApiError("NOT_FOUND", f"Generation {gen_id} not found")
-            return 200, shapes.detail(gen, state.now(), state.media_url), False
+            data = shapes.detail(gen, state.now(), state.media_url)
+            if state.faults.fires("huge_timestamp", method):
+                data.update(HUGE_TIMESTAMPS)
+            return 200, data, False
         raise ApiError("NOT_FOUND", f"No such endpoint: {method} {path}")
 
     def _create(self, account: Account, body: bytes) -> tuple[int, Any, bool]:
@@ -160,7 +175,7 @@ class ApiApp:
             )
         if state.faults.fires("generation_failed", "POST"):
             raise ApiError("GENERATION_FAILED", "Generation queue submission failed")
-        gen = state.create(account, submission)
+        gen = state.create(account, submission, at_once=state.faults.fires("post_final", "POST"))
         data = shapes.created(gen, state.now(), account.total_remaining)
         return 202, data, state.faults.fires("drop_after_commit", "POST")
 

@@ -17,6 +17,10 @@ RULE_KINDS = (
     "malformed_json",
     "drop_after_commit",
     "truncated_audio",
+    "post_final",
+    "stuck_next_offset",
+    "ignore_limit",
+    "huge_timestamp",
 )
 
 
@@ -48,6 +52,13 @@ class Faults:
     - drop_after_commit: a POST creates and charges, then the connection closes
       halfway through the body, so the client sees a transport error.
     - truncated_audio: the media origin promises the whole file and sends half.
+    - post_final: a POST's generation is over at once, so the POST answers `completed`
+      (or `failed`, for tags with `fail-me`).
+    - stuck_next_offset: a list page says hasMore with the same nextOffset it was asked
+      for, so a client that trusts it walks in place.
+    - ignore_limit: a list page holds up to 100 items whatever `limit` asked.
+    - huge_timestamp: the first item of a list page (or a single generation) has
+      `createdAt` and `completedAt` 1e300, a number no date can hold.
     """
 
     latency: float = 0.0
@@ -58,6 +69,10 @@ class Faults:
     malformed_json: FaultRule = field(default_factory=FaultRule)
     drop_after_commit: FaultRule = field(default_factory=FaultRule)
     truncated_audio: FaultRule = field(default_factory=FaultRule)
+    post_final: FaultRule = field(default_factory=FaultRule)
+    stuck_next_offset: FaultRule = field(default_factory=FaultRule)
+    ignore_limit: FaultRule = field(default_factory=FaultRule)
+    huge_timestamp: FaultRule = field(default_factory=FaultRule)
     seed: int = 0
 
     def __post_init__(self) -> None:
