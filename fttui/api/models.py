@@ -350,13 +350,29 @@ class ListQuery(BaseModel):
 
 
 def _utc_timestamp(value: Any) -> datetime | None:
-    """Accept RFC 3339 / ISO 8601 and the live API's `2025-01-15 10:30:00`; naive is UTC."""
+    """Accept RFC 3339 / ISO 8601 and the live API's `2025-01-15 10:30:00`; naive is UTC.
+
+    Anything no date can hold (1e300, NaN, a year past 9999 once in UTC, garbage) is
+    None: one odd field must never cost the whole generation, let alone its page.
+    """
     if value is None or value == "":
         return None
+    try:
+        return _to_utc(value)
+    except (ValueError, OverflowError, OSError):
+        shown = repr(value)[:40] if isinstance(value, (str, float)) else type(value).__name__
+        log.warning("ignoring a timestamp no date can hold: %s", shown)
+        return None
+
+
+def _to_utc(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        parsed = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, timezone.utc)
+        seconds = float(value)  # OverflowError for an int past any float
+        if seconds > 1e11:  # milliseconds since 1970 (seconds would be past year 5000)
+            seconds /= 1000
+        parsed = datetime.fromtimestamp(seconds, timezone.utc)
     elif isinstance(value, str):
         parsed_or_none = _parse_iso(value.strip())
         if parsed_or_none is None:
@@ -397,7 +413,7 @@ def _lenient_number(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int past any float
         return None
     return number if math.isfinite(number) else None
 
@@ -621,6 +637,7 @@ class GenerationPage(_Response):
         for item in items:
             try:
                 readable.append(Generation.model_validate(item))
-            except ValidationError:
+            except (ValueError, TypeError, ArithmeticError):  # ValidationError is a ValueError
+                # One item the client cannot read never hides the others.
                 log.warning("skipping an unreadable generation in a list page")
         return {**data, "generations": readable}

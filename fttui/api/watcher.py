@@ -103,11 +103,18 @@ class Watcher:
     # --- what to watch ------------------------------------------------------------
 
     def watch(self, generation: Generation | str, expected_seconds: float | None = None) -> None:
-        """Follow a generation until it is final; `expected_seconds`: its expected run."""
+        """Follow a generation until it is final; `expected_seconds`: its expected run.
+
+        A generation already final (a POST that answered `completed`, a submission
+        reconciled after it ended) is reported at once, from this call, and not polled:
+        whoever waits for its end hears of it like any other.
+        """
         now = self._clock.monotonic()
         expected = EXPECTED_SECONDS if expected_seconds is None else max(0.0, expected_seconds)
         if isinstance(generation, Generation):
             if generation.is_final:
+                self._items.pop(generation.id, None)
+                self._emit(generation)
                 return
             gen_id = generation.id
             if generation.created_at is not None:

@@ -17,45 +17,65 @@ from fttui.cli.exit_codes import ExitCode
 STATUS_CHOICES = ("pending", "processing", "completed", "failed")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, one sub-command per headless action."""
-    # Given before or after the command: SUPPRESS keeps a sub-command's parser from
-    # resetting what was given before it (`fttui --demo list`) to its own default.
-    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument(
+GLOBAL_OPTIONS_TITLE = "global options (before or after the command)"
+
+
+def _global_options(*, on_command: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (like git, kubectl).
+
+    On a command's own parser they default to SUPPRESS: an option left out after the
+    command must not overwrite the value given before it (argparse copies a
+    sub-command's defaults over the top level's).
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if on_command else value
+
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group(GLOBAL_OPTIONS_TITLE)
+    group.add_argument(
         "--base-url",
+        default=default(None),
         help="API base URL (default: $FTTUI_BASE_URL or https://pub.finetuning.ai)",
     )
-    common.add_argument(
+    group.add_argument(
         "--demo",
         action="store_true",
+        default=default(False),
         help="run against an embedded simulator on this machine (no key needed)",
     )
-    output = argparse.ArgumentParser(add_help=False)
-    output.add_argument("--json", action="store_true", help="print JSON for scripts")
+    group.add_argument("--theme", default=default(None), help="Textual theme for the app")
+    group.add_argument(
+        "--player",
+        choices=("auto", "miniaudio", "simpleaudio", "null"),
+        default=default(None),
+        help="audio backend for previews (default: auto)",
+    )
+    group.add_argument(
+        "--json", action="store_true", default=default(False), help="print JSON for scripts"
+    )
+    return options
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, one sub-command per headless action."""
+    common = _global_options(on_command=True)
     parser = argparse.ArgumentParser(
         prog="fttui",
         description="A terminal client for the finetuning.ai music-generation API. "
-        "With no command it starts the app.",
-        parents=[common],
+        "With no command it starts the app. Global options go before or after the "
+        "command: `fttui --demo list` and `fttui list --demo` are the same.",
+        parents=[_global_options(on_command=False)],
         epilog="The API key comes from $FINETUNING_API_KEY or the config file "
         "(the app asks for it once). It is never taken as a flag.",
     )
     parser.add_argument("--version", action="version", version=f"fttui {__version__}")
-    parser.add_argument("--theme", default=None, help="Textual theme for the app")
-    parser.add_argument(
-        "--player",
-        choices=("auto", "miniaudio", "simpleaudio", "null"),
-        default=None,
-        help="audio backend for previews (default: auto)",
-    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("me", parents=[common, output], help="account, plan and remaining credits")
+    commands.add_parser("me", parents=[common], help="account, plan and remaining credits")
 
     generate = commands.add_parser(
-        "generate", parents=[common, output], help="create a generation (uses one credit)"
+        "generate", parents=[common], help="create a generation (uses one credit)"
     )
     generate.add_argument("tags", nargs="?", help="music description, e.g. 'lofi piano rain'")
     generate.add_argument("--tags", dest="tags_option", metavar="TEXT", help="same as TAGS")
@@ -82,22 +102,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --wait: save the audio (to DIR, default the music folder)",
     )
 
-    listing = commands.add_parser("list", parents=[common, output], help="list generations")
+    listing = commands.add_parser("list", parents=[common], help="list generations")
     listing.add_argument("--limit", type=int, default=20, help="1-100 per page (default 20)")
     pages = listing.add_mutually_exclusive_group()
     pages.add_argument("--offset", type=int, default=0)
     pages.add_argument("--all", action="store_true", help="every page, newest first")
     listing.add_argument("--status", choices=STATUS_CHOICES)
 
-    show = commands.add_parser("show", parents=[common, output], help="one generation in full")
+    show = commands.add_parser("show", parents=[common], help="one generation in full")
     show.add_argument("id")
 
     download = commands.add_parser(
-        "download", parents=[common, output], help="save a finished generation's audio"
+        "download", parents=[common], help="save a finished generation's audio"
     )
     download.add_argument("id")
     download.add_argument("path", nargs="?", help="folder or file (default: the music folder)")
 
+    # `fttui sim ...` is dispatched before this parser (see `main`): this is its entry
+    # in --help.
     commands.add_parser(
         "sim",
         help="run the API simulator on this machine (see `fttui sim --help`)",
@@ -114,11 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return sim_main(args_list[1:])
     parser = build_parser()
-    args = parser.parse_args(args_list)
-    for name in ("base_url", "demo"):  # given neither before nor after the command
-        if not hasattr(args, name):
-            setattr(args, name, None)
+    args, unknown = parser.parse_known_args(args_list)
+    if args.command == "sim":
+        parser.error("`fttui sim` takes its own options only: put nothing before `sim`")
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
+        if args.json:
+            parser.error("--json needs a command, e.g. `fttui list --json`")
         from fttui.cli.launch import launch_app
 
         return launch_app(args)

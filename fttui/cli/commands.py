@@ -266,6 +266,11 @@ def _warn(message: str) -> None:
     print(output.error_line(message), file=sys.stderr)
 
 
+LIST_MAX_PAGES = 1000
+"""`list --all` stops after this many pages (100,000 generations at 100 a page): a
+server that keeps saying "more" must not keep a script running for ever."""
+
+
 async def cmd_list(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
     if not 1 <= args.limit <= 100:
         _fail("--limit must be 1-100")
@@ -274,15 +279,39 @@ async def cmd_list(client: FinetuningClient, args: argparse.Namespace, target: T
         _fail("--offset must be 0 or more")
         return ExitCode.USAGE
     found: list[Generation] = []
-    offset: int | None = args.offset
-    has_more = False
-    next_offset: int | None = None
-    while offset is not None:
+    seen: set[str] = set()
+    offset: int = args.offset
+    pages = 0
+    stopped: tuple[str, ExitCode] | None = None
+    while True:
         page = await client.list_generations(limit=args.limit, offset=offset, status=args.status)
-        found.extend(page.generations)
+        pages += 1
+        items = page.generations
         has_more, next_offset = page.has_more, page.next_offset
+        if not args.all and len(items) > args.limit:
+            # A server that ignores `limit`: print what was asked for, no more.
+            items = items[: args.limit]
+            has_more, next_offset = True, offset + args.limit
+        found += [g for g in items if g.id not in seen]
+        seen.update(g.id for g in items)
         # --all follows nextOffset; a server that says "more" with no offset ends the walk.
-        offset = page.next_offset if args.all and page.has_more else None
+        if not args.all or not has_more or next_offset is None:
+            break
+        if next_offset <= offset:
+            stopped = (
+                f"the server's next page (offset {next_offset}) did not move on from offset "
+                f"{offset}; stopped with {len(found)} generations",
+                ExitCode.TRANSPORT,
+            )
+            break
+        if pages >= LIST_MAX_PAGES:
+            stopped = (
+                f"stopped after {pages} pages ({len(found)} generations); "
+                f"continue with --offset {next_offset}",
+                ExitCode.ERROR,
+            )
+            break
+        offset = next_offset
     if args.json:
         output.emit_json(
             {
@@ -295,6 +324,10 @@ async def cmd_list(client: FinetuningClient, args: argparse.Namespace, target: T
         print(output.generation_rows(found))
         if has_more and not args.all:
             print(f"(more: --offset {next_offset}, or --all)")
+    if stopped is not None:
+        message, code = stopped
+        _fail(message)
+        return code
     return ExitCode.OK
 
 

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable
 
 from fttui.api.client import FinetuningClient
-from fttui.api.errors import FttuiError
+from fttui.api.errors import AuthError, FttuiError
 from fttui.api.models import CreatedGeneration, Generation
 from fttui.api.watcher import TIMEOUT, Watcher, WatchTimeout
 
@@ -48,11 +48,33 @@ async def follow_until_final(
         on_error=failed,
         timeout=TIMEOUT if timeout is None else timeout,
     )
+    # Already final (a POST answering `completed`): the watcher reports it from here.
     watcher.watch(created.as_generation())
     runner = asyncio.create_task(watcher.run())
     try:
-        return await done
+        final = await done
     finally:
         runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await runner
+    return None if final is None else await _with_details(client, final)
+
+
+async def _with_details(client: FinetuningClient, final: Generation) -> Generation:
+    """The full generation when `final` lacks its audio or its reason for failing.
+
+    A POST that answered a final status carries neither; one fetch completes it, and
+    if that fails the status alone is still the answer.
+    """
+    status = final.status.lower()
+    lacking = (status == "completed" and not final.audio_url) or (
+        status == "failed" and final.error_message is None
+    )
+    if not lacking:
+        return final
+    try:
+        return await client.get_generation(final.id)
+    except AuthError:
+        raise
+    except FttuiError:
+        return final

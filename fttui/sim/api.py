@@ -8,6 +8,7 @@ queue depth and the 10-created/min limit. `GET /health` alone needs no key.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 from typing import Any
 
@@ -37,6 +38,9 @@ _COLLECTION = "/v1/generations"
 _BULK_DELETE = "/v1/generations/bulk-delete"
 _INSTRUMENTAL = "/v1/instrumental"
 _HEALTH = "/health"
+IGNORED_LIMIT_PAGE = 100  # the page size of the `ignore_limit` fault, whatever was asked
+# The `huge_timestamp` fault: numbers valid in JSON that no date can hold.
+HUGE_TIMESTAMPS: dict[str, Any] = {"createdAt": 1e300, "completedAt": 1e300}
 PROXY_PAGE = """<!DOCTYPE html>
 <html><head><title>502 Bad Gateway</title></head>
 <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>
@@ -167,10 +171,22 @@ class ApiApp:
         if path == "/v1/me" and method == "GET":
             return 200, shapes.me(account), False
         if path == _COLLECTION and method == "GET":
-            page = state.page(account, parse_list_query(request.query_params))
+            try:
+                query = parse_list_query(request.query_params)
+            except ValidationFailed as exc:
+                raise _validation_error(exc) from exc
+            faults = state.faults
+            if faults.fires("ignore_limit", method):
+                query = dataclasses.replace(query, limit=IGNORED_LIMIT_PAGE)
+            page = state.page(account, query)
             now = state.now()
             items = [shapes.item(g, now, self._audio_origin()) for g in page.generations]
-            data = {"generations": items, "hasMore": page.has_more, "nextOffset": page.next_offset}
+            if items and faults.fires("huge_timestamp", method):
+                items[0].update(HUGE_TIMESTAMPS)
+            next_offset = page.next_offset
+            if page.has_more and faults.fires("stuck_next_offset", method):
+                next_offset = query.offset  # "more", yet the walk never moves on
+            data = {"generations": items, "hasMore": page.has_more, "nextOffset": next_offset}
             return 200, data, False
         if path == _COLLECTION and method == "POST":
             return self._create(account, body)
@@ -179,7 +195,10 @@ class ApiApp:
             gen = state.find(account, gen_id) if gen_id and "/" not in gen_id else None
             if gen is None:
                 raise ApiError("NOT_FOUND", f"Generation {gen_id} not found")
-            return 200, shapes.detail(gen, state.now(), self._audio_origin()), False
+            data = shapes.detail(gen, state.now(), self._audio_origin())
+            if state.faults.fires("huge_timestamp", method):
+                data.update(HUGE_TIMESTAMPS)
+            return 200, data, False
         raise ApiError("NOT_FOUND", f"No such endpoint: {method} {path}")
 
     def _audio_origin(self) -> str:
@@ -221,7 +240,9 @@ class ApiApp:
             gen = state.create_instrumental(account, request)
         else:
             assert submission is not None
-            gen = state.create(account, submission)
+            gen = state.create(
+                account, submission, at_once=state.faults.fires("post_final", "POST")
+            )
         data = shapes.created(gen, state.now(), account.total_remaining)
         return 202, data, state.faults.fires("drop_after_commit", "POST")
 

@@ -23,6 +23,10 @@ RULE_KINDS = (
     "oversize_audio",
     "stalled_audio",
     "trickle_audio",
+    "post_final",
+    "stuck_next_offset",
+    "ignore_limit",
+    "huge_timestamp",
 )
 
 
@@ -68,6 +72,13 @@ class Faults:
       read ever times out (it gives up after 60 s).
     - audio_origin: when set, the origin written into `audioUrl` instead of the media
       origin's (e.g. `file:///etc`, `javascript:alert(1)//`, `http://example.com`).
+    - post_final: a POST's generation is over at once, so the POST answers `completed`
+      (or `failed`, for tags with `fail-me`).
+    - stuck_next_offset: a list page says hasMore with the same nextOffset it was asked
+      for, so a client that trusts it walks in place.
+    - ignore_limit: a list page holds up to 100 items whatever `limit` asked.
+    - huge_timestamp: the first item of a list page (or a single generation) has
+      `createdAt` and `completedAt` 1e300, a number no date can hold.
     """
 
     latency: float = 0.0
@@ -85,6 +96,10 @@ class Faults:
     stalled_audio: FaultRule = field(default_factory=FaultRule)
     trickle_audio: FaultRule = field(default_factory=FaultRule)
     audio_origin: str | None = None
+    post_final: FaultRule = field(default_factory=FaultRule)
+    stuck_next_offset: FaultRule = field(default_factory=FaultRule)
+    ignore_limit: FaultRule = field(default_factory=FaultRule)
+    huge_timestamp: FaultRule = field(default_factory=FaultRule)
     seed: int = 0
     commit_latency: float = 0.0
 

@@ -138,8 +138,13 @@ class SimState:
         )
         return self.create(account, sub, kind="instrumental")
 
-    def create(self, account: Account, sub: Submission, kind: str = "music") -> Generation:
-        """Charge one credit and queue a generation for `sub`."""
+    def create(
+        self, account: Account, sub: Submission, kind: str = "music", *, at_once: bool = False
+    ) -> Generation:
+        """Charge one credit and queue a generation for `sub`.
+
+        `at_once` (the `post_final` fault): it is over before the POST answers.
+        """
         now = self.now()
         gen_id = self.new_id()
         seed = sub.seed if sub.seed is not None else self.rng.randrange(2**31)
@@ -153,7 +158,9 @@ class SimState:
             failure = CRASH_MESSAGE
         if failure is not None:
             run *= 0.5  # a failure shows up partway through
-        if self._slots:
+        if at_once:
+            run = 0.0
+        elif self._slots:
             start = max(now, heapq.heappop(self._slots))
             heapq.heappush(self._slots, start + run)
         gen = Generation(

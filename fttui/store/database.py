@@ -45,7 +45,18 @@ def _is_busy(exc: BaseException) -> bool:
 
 def _timestamp(moment: datetime) -> str:
     """UTC, fixed width, so that text order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(timezone.utc)
+    # %Y is not zero-padded everywhere (year 999 would sort after 2025).
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.%fZ")
+
+
+def _readable(generation_id: str, text: str) -> Generation | None:
+    """A cached row's generation, or None (logged) if this version cannot read it."""
+    try:
+        return Generation.model_validate_json(text)
+    except ValueError:  # pydantic's ValidationError is one
+        log.warning("ignoring an unreadable cached generation %s", generation_id)
+        return None
 
 
 def _merge(stored: Generation, fresh: Generation) -> Generation:
@@ -188,8 +199,9 @@ class GenerationStore:
             for gen_id, fresh in latest.items():
                 old_json = stored.get(gen_id)
                 merged = fresh
-                if old_json is not None:
-                    merged = _merge(Generation.model_validate_json(old_json), fresh)
+                old = _readable(gen_id, old_json) if old_json is not None else None
+                if old is not None:
+                    merged = _merge(old, fresh)
                 new_json = merged.model_dump_json(by_alias=True)
                 if new_json == old_json:
                     confirmed.append((stamp, gen_id))
@@ -279,7 +291,7 @@ class GenerationStore:
             row = self._db.execute(
                 "SELECT json FROM generations WHERE id = ?", (generation_id,)
             ).fetchone()
-        return Generation.model_validate_json(row[0]) if row else None
+        return _readable(generation_id, row[0]) if row else None
 
     def _where(self, status: str | None, query: str | None) -> tuple[str, list[str | int]]:
         """WHERE clause and parameters for a status filter and a search."""
@@ -313,12 +325,13 @@ class GenerationStore:
         """Generations newest first, optionally of one status and matching a search."""
         where, params = self._where(status, query)
         sql = (
-            f"SELECT g.json FROM generations AS g{where}"  # noqa: S608 (placeholders only)
+            f"SELECT g.id, g.json FROM generations AS g{where}"  # noqa: S608 (placeholders only)
             " ORDER BY g.sort_key DESC, g.id DESC LIMIT ? OFFSET ?"
         )
         with self._lock:
             rows = self._db.execute(sql, [*params, max(0, limit), max(0, offset)]).fetchall()
-        return [Generation.model_validate_json(row[0]) for row in rows]
+        # One row this version cannot read never hides the rest of the page.
+        return [g for g in (_readable(row[0], row[1]) for row in rows) if g is not None]
 
     def count(self, status: str | None = None, query: str | None = None) -> int:
         """How many cached generations `page` would walk through with these filters."""

@@ -170,7 +170,12 @@ class Library:
                 break  # down to the anchor: older history is `load_more`'s to fetch
             if result.pages >= REFRESH_MAX_PAGES:
                 break
-            offset = page.next_offset if page.next_offset is not None else offset + len(items)
+            following = page.next_offset if page.next_offset is not None else offset + len(items)
+            if following <= offset:
+                # A server that says "more" without moving on would send this page again.
+                log.warning("the server's nextOffset (%s) did not move past %d", following, offset)
+                break
+            offset = following
         self._advance_after_refresh(cursor, oldest, has_more, result.joined_cache)
         await self._refresh_in_progress(seen, result)
         self.store.set_state({LAST_REFRESH_KEY: self.clock.now().isoformat()})

@@ -191,3 +191,48 @@ def test_account_and_created_shapes() -> None:
     assert created.credits_remaining == 1952
     assert created.as_generation().parameters.seed == 1234567
     assert CreatedGeneration.from_generation(created.as_generation()).parameters.bpm == 85
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        1e300, -1e300, float("nan"), float("inf"), float("-inf"), 10**400, -(2**70), 2**63,
+        3e14, "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+01:00", "2025-13-45 99:00:00",
+        "+10000-01-01T00:00:00Z", "\x00", [2025], {"at": 1},
+    ],
+    ids=lambda value: repr(value)[:24],
+)  # fmt: skip
+def test_a_timestamp_no_date_can_hold_becomes_none(value: Any) -> None:
+    assert parse_timestamp(value) is None
+    generation = Generation.model_validate(
+        {"id": "a", "status": "completed", "createdAt": value, "completedAt": value}
+    )
+    assert generation.created_at is None and generation.completed_at is None
+
+
+def test_numeric_timestamps_in_seconds_or_milliseconds_still_parse() -> None:
+    moment = datetime(2025, 1, 15, 10, 30, tzinfo=timezone.utc)
+    assert parse_timestamp(1736937000) == moment
+    assert parse_timestamp(1736937000000) == moment
+    assert parse_timestamp(1736937000.5) == moment.replace(microsecond=500000)
+
+
+def test_one_item_with_a_huge_timestamp_does_not_hide_the_rest_of_the_page() -> None:
+    page = GenerationPage.model_validate_json(
+        '{"generations": ['
+        '{"id": "good-1", "status": "completed", "createdAt": "2025-01-15 10:30:00"},'
+        '{"id": "bad", "status": "completed", "createdAt": 1e300, "completedAt": 1e300},'
+        '{"id": "good-2", "status": "failed", "createdAt": "2025-01-15 10:29:00"}],'
+        '"hasMore": false, "nextOffset": null}'
+    )
+    assert [g.id for g in page.generations] == ["good-1", "bad", "good-2"]
+    assert page.generations[1].created_at is None
+    assert page.generations[0].created_at == datetime(2025, 1, 15, 10, 30, tzinfo=timezone.utc)
+
+
+def test_a_number_past_any_float_is_no_number_not_an_error() -> None:
+    generation = Generation.model_validate(
+        {"id": "a", "duration": 10**400, "playCount": 10**400, "generationTime": -(10**400)}
+    )
+    assert generation.duration is None and generation.play_count is None
+    assert generation.generation_time is None

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import pytest
 
+from fttui.api.client import FinetuningClient
 from fttui.api.errors import FttuiError, InvalidApiKey
 from fttui.api.models import Generation, GenerationRequest
 from fttui.api.watcher import Watcher, WatchTimeout
@@ -244,3 +245,47 @@ async def test_five_in_flight_and_browsing_for_ten_minutes_without_a_429(
     assert len(finals) >= 50
     assert browsed >= 300
     assert vsim.post_count() == vsim.generation_count() == len(finals) + len(watcher.in_flight)
+
+
+async def _finished(client: FinetuningClient, clock: VirtualClock, tags: str) -> Generation:
+    """A generation created and run to its end (completed, or failed for `fail-me`)."""
+    created = await client.create_generation(track(tags))
+    while not (generation := await client.get_generation(created.id)).is_final:
+        await clock.sleep(2)
+    return generation
+
+
+@pytest.mark.parametrize("tags", ["warm pads", "glitch fail-me"])
+async def test_watching_a_generation_already_final_reports_it_once(
+    make_client: ClientFactory, clock: VirtualClock, tags: str
+) -> None:
+    client = make_client()
+    final = await _finished(client, clock, tags)
+    updates: list[Generation] = []
+    watcher = Watcher(client, on_update=updates.append)
+    queued = watcher.updates()
+    first = asyncio.ensure_future(anext(queued))
+    await asyncio.sleep(0)  # the subscriber is registered
+    runner = asyncio.create_task(watcher.run())
+    sent = watcher.requests
+    watcher.watch(final)
+    await clock.sleep(60)
+    assert updates == [final]  # once, and nothing polled for it
+    assert first.done() and first.result() == final
+    assert watcher.in_flight == frozenset()
+    assert watcher.requests == sent
+    runner.cancel()
+
+
+async def test_a_final_copy_of_a_generation_in_flight_ends_its_watch(
+    make_client: ClientFactory, clock: VirtualClock
+) -> None:
+    client = make_client()
+    final = await _finished(client, clock, "slow strings")
+    updates: list[Generation] = []
+    watcher = Watcher(client, on_update=updates.append)
+    watcher.watch(final.id)  # followed by id first (e.g. from the journal)...
+    assert watcher.in_flight == {final.id}
+    watcher.watch(final)  # ...then a reconcile finds it already completed
+    assert updates == [final]
+    assert watcher.in_flight == frozenset()

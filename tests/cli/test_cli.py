@@ -19,7 +19,7 @@ SimFactory = Callable[..., RunningSim]
 
 
 def fttui(
-    *args: str, key: str | None = DEMO_KEY, stdin: str | None = None
+    *args: str, key: str | None = DEMO_KEY, stdin: str | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("FINETUNING_API_KEY", None)
@@ -31,7 +31,7 @@ def fttui(
         text=True,
         env=env,
         input=stdin,
-        timeout=120,
+        timeout=timeout,
     )
     # Whatever happened, the key is never printed.
     for key_text in (DEMO_KEY, EXHAUSTED_KEY, NO_API_PLAN_KEY, REVOKED_KEY):
@@ -184,3 +184,185 @@ def test_log_level_setting_reaches_the_log_file(
     assert " DEBUG " not in quiet
     assert " DEBUG " in chatty
     assert DEMO_KEY not in chatty
+
+
+# --- global options go before or after the command -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--demo", "me"],
+        ["me", "--demo"],
+        ["--base-url", "http://127.0.0.1:9", "--demo", "list"],
+        ["--theme", "nord", "--player", "null", "--json", "show", "abc"],
+        ["show", "abc", "--theme", "nord", "--player", "null", "--json"],
+        ["--theme", "nord", "generate", "x", "--player", "null"],
+    ],
+)
+def test_global_options_count_before_or_after_the_command(argv: list[str]) -> None:
+    from fttui.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    if "--demo" in argv:
+        assert args.demo is True
+    if "--base-url" in argv:
+        assert args.base_url == "http://127.0.0.1:9"
+    if "--theme" in argv:
+        assert args.theme == "nord"
+    if "--player" in argv:
+        assert args.player == "null"
+    if "--json" in argv:
+        assert args.json is True
+
+
+def test_global_options_have_their_defaults_when_not_given() -> None:
+    from fttui.cli import build_parser
+
+    for argv in (["me"], []):
+        args = build_parser().parse_args(argv)
+        assert args.demo is False and args.base_url is None
+        assert args.theme is None and args.player is None and args.json is False
+
+
+def test_a_global_option_after_the_command_wins_over_the_one_before() -> None:
+    from fttui.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["--base-url", "https://a.test", "me", "--base-url", "https://b.test"]
+    )
+    assert args.base_url == "https://b.test"
+
+
+def test_base_url_before_the_command_reaches_that_server_not_the_default(
+    sim: RunningSim,
+) -> None:
+    # With a real key in the environment, a dropped --base-url would charge the real API.
+    result = fttui("--base-url", sim.base_url, "generate", "quiet harp", "--json")
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert sim.post_count() == 1
+    assert sim.state.find(sim.state.account(DEMO_KEY), created["id"]) is not None
+
+
+def test_demo_before_the_command_runs_against_the_demo(sim: RunningSim) -> None:
+    result = fttui("--demo", "me", key=None)
+    assert result.returncode == 0, result.stderr
+    assert "pro" in result.stdout
+    after = fttui("me", "--demo", "--json", key=None)
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout)["tier"] == "pro"
+
+
+def test_help_says_global_options_go_before_or_after_the_command() -> None:
+    for argv in (["--help"], ["me", "--help"], ["list", "--help"], ["generate", "--help"]):
+        result = fttui(*argv)
+        assert result.returncode == 0, result.stderr
+        text = " ".join(result.stdout.split())
+        assert "before or after the command" in text, argv
+        assert "--base-url" in text and "--demo" in text and "--theme" in text
+
+
+def test_version_and_sim_still_work() -> None:
+    version = fttui("--version")
+    assert version.returncode == 0 and version.stdout.startswith("fttui ")
+    sim_help = fttui("sim", "--help")
+    assert sim_help.returncode == 0 and "--fault" in sim_help.stdout
+    before_sim = fttui("--demo", "sim", "--port", "0")
+    assert before_sim.returncode == ExitCode.USAGE
+    assert "put nothing before `sim`" in before_sim.stderr
+    unknown = fttui("me", "--bogus")
+    assert unknown.returncode == ExitCode.USAGE
+    assert "unrecognized arguments: --bogus" in unknown.stderr
+
+
+# --- generate --wait when the POST answers a final status ------------------------------
+
+
+def test_generate_wait_ends_when_the_post_answers_completed(
+    sim: RunningSim, tmp_path: Path
+) -> None:
+    sim.set_faults(post_final="next:1")
+    result = fttui(
+        "generate", "instant chimes", "--wait", "--download", str(tmp_path), "--json",
+        "--base-url", sim.base_url, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == ExitCode.OK, result.stderr
+    final = json.loads(result.stdout)
+    assert final["status"] == "completed"
+    assert final["audioUrl"]  # the details were fetched, not just the POST's answer
+    assert Path(final["savedTo"]).stat().st_size > 10_000
+    assert sim.post_count() == 1
+
+
+def test_generate_wait_ends_when_the_post_answers_failed(sim: RunningSim) -> None:
+    sim.set_faults(post_final="next:1")
+    result = fttui("generate", "fail-me at once", "--wait", "--base-url", sim.base_url, timeout=60)
+    assert result.returncode == ExitCode.GENERATION_FAILED, result.stderr
+    assert "generation failed: Generation failed: the model could not render" in result.stderr
+
+
+# --- list and show: odd servers ----------------------------------------------------------
+
+
+def test_list_and_show_print_an_item_with_an_impossible_date(sim_factory: SimFactory) -> None:
+    sim = sim_factory(generations=5)
+    sim.set_faults(huge_timestamp="next:1")  # the newest item: createdAt 1e300
+    listed = fttui("list", "--json", "--base-url", sim.base_url)
+    assert listed.returncode == 0, listed.stderr
+    items = json.loads(listed.stdout)["generations"]
+    assert len(items) == 5
+    assert items[0]["createdAt"] is None and all(g["createdAt"] for g in items[1:])
+    sim.set_faults(huge_timestamp="next:1")
+    human = fttui("list", "--base-url", sim.base_url)
+    assert human.returncode == 0, human.stderr
+    assert len(human.stdout.strip().splitlines()) == 1 + 5  # the header and every row
+    sim.set_faults(huge_timestamp="next:1")
+    shown = fttui("show", items[1]["id"], "--base-url", sim.base_url)
+    assert shown.returncode == 0, shown.stderr
+    assert items[1]["id"] in shown.stdout
+    assert "created          -" in shown.stdout
+
+
+def test_list_all_stops_when_the_next_offset_does_not_grow(sim_factory: SimFactory) -> None:
+    sim = sim_factory(generations=45)
+    sim.set_faults(stuck_next_offset="rate:1")
+    result = fttui(
+        "list", "--all", "--limit", "20", "--json", "--base-url", sim.base_url, timeout=60
+    )
+    assert result.returncode == ExitCode.TRANSPORT
+    assert "did not move on" in result.stderr
+    ids = [g["id"] for g in json.loads(result.stdout)["generations"]]
+    assert len(ids) == 20 == len(set(ids))
+
+
+def test_list_prints_no_more_than_the_limit_when_the_server_ignores_it(
+    sim_factory: SimFactory,
+) -> None:
+    sim = sim_factory(generations=45)
+    sim.set_faults(ignore_limit="rate:1")
+    page = json.loads(fttui("list", "--limit", "5", "--json", "--base-url", sim.base_url).stdout)
+    assert len(page["generations"]) == 5
+    assert page["hasMore"] is True and page["nextOffset"] == 5
+    human = fttui("list", "--limit", "5", "--offset", "10", "--base-url", sim.base_url)
+    assert len(human.stdout.strip().splitlines()) == 1 + 5 + 1
+    assert "(more: --offset 15, or --all)" in human.stdout
+    everything = fttui("list", "--all", "--limit", "20", "--json", "--base-url", sim.base_url)
+    assert everything.returncode == 0, everything.stderr
+    ids = [g["id"] for g in json.loads(everything.stdout)["generations"]]
+    assert len(ids) == 45 == len(set(ids))
+
+
+def test_list_all_stops_at_its_page_cap(
+    sim_factory: SimFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fttui.cli import commands, main
+
+    sim = sim_factory(generations=45)
+    monkeypatch.setattr(commands, "LIST_MAX_PAGES", 2)
+    monkeypatch.setenv("FINETUNING_API_KEY", DEMO_KEY)
+    code = main(["list", "--all", "--limit", "10", "--json", "--base-url", sim.base_url])
+    out, err = capsys.readouterr()
+    assert code == ExitCode.ERROR
+    assert "stopped after 2 pages" in err and "--offset 20" in err
+    assert len(json.loads(out)["generations"]) == 20

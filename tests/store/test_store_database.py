@@ -145,3 +145,27 @@ def test_many_threads_share_one_store(db_path: Path, make) -> None:
         assert errors == []
         assert shared.count() == 80
         assert shared.integrity_ok()
+
+
+def _break_row(store: GenerationStore, generation_id: str) -> None:
+    """A row whose JSON this version cannot read (an older fttui's, a disk error)."""
+    with store._lock:
+        store._db.execute(
+            "UPDATE generations SET json = '{\"id\": null}' WHERE id = ?", (generation_id,)
+        )
+        store._db.commit()
+
+
+def test_an_unreadable_row_does_not_hide_the_others(store: GenerationStore, make) -> None:
+    store.upsert([make(1), make(2), make(3)])
+    _break_row(store, "gen-00002")
+    assert [g.id for g in store.page()] == ["gen-00003", "gen-00001"]
+    assert store.get("gen-00002") is None
+    # A fresh copy from the server replaces it.
+    assert store.upsert([make(2), make(3)]) == ["gen-00002"]
+    assert [g.id for g in store.page()] == ["gen-00003", "gen-00002", "gen-00001"]
+
+
+def test_years_before_1000_still_sort_in_time_order(store: GenerationStore, make) -> None:
+    store.upsert([make(1), make(2, createdAt="0999-01-01 00:00:00")])
+    assert [g.id for g in store.page()] == ["gen-00001", "gen-00002"]

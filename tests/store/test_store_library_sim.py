@@ -164,3 +164,31 @@ async def test_offline_after_the_simulator_stops(connect) -> None:
     assert library.cached_count() == PAGE_SIZE
     newest = library.cached_page(limit=1)[0]
     assert library.cached_page(query=newest.prompt.split()[0])[0].id == newest.id
+
+
+async def test_one_item_with_an_impossible_date_is_kept_with_the_rest(connect) -> None:
+    sim, library, _ = connect(generations=120)
+    sim.set_faults(huge_timestamp="next:1")  # the newest item: createdAt 1e300
+    result = await library.refresh_newest()
+    assert len(result.new_ids) == PAGE_SIZE
+    assert library.cached_count() == PAGE_SIZE
+    assert sum(g.created_at is None for g in library.cached_page()) == 1
+    assert await library.load_more() is True
+    assert library.cached_count() == 100
+
+
+async def test_a_refresh_stops_when_the_server_offset_does_not_move_on(
+    connect, clock: VirtualClock
+) -> None:
+    from fttui.sim.seeding import add_existing
+
+    sim, library, source = connect(generations=120)
+    await library.refresh_newest()
+    clock.advance(30 * 86400)  # what comes next is newer than anything cached
+    add_existing(sim.state, 120)
+    source.list_calls.clear()
+    sim.set_faults(stuck_next_offset="rate:1")
+    result = await library.refresh_newest()
+    assert [offset for offset, _ in source.list_calls] == [0]  # not the same page again
+    assert result.pages == 1
+    assert len(result.new_ids) == PAGE_SIZE

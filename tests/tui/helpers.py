@@ -7,12 +7,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from fttui.api.key import ApiKey
 from fttui.clock import SystemClock
 from fttui.config import Settings
 from fttui.tui.app import FttuiApp
+from fttui.tui.screens.key_entry import KeyEntryScreen
 
 FIXED_NOW = datetime(2026, 1, 15, 10, 30, tzinfo=timezone.utc)
 
@@ -57,3 +59,39 @@ async def wait_for(
         await pilot.pause(step)
     if not condition():
         pytest.fail(f"timed out waiting for {what}")
+
+
+def key_dialog_ready(app: FttuiApp) -> bool:
+    """The key dialog is up, composed, and its field has the focus (typing reaches it)."""
+    focused = app.focused
+    return (
+        isinstance(app.screen, KeyEntryScreen) and focused is not None and focused.id == "key-input"
+    )
+
+
+def send_keys_at_once(app: FttuiApp, *keys: str) -> None:
+    """Queue key presses back to back, as a held key repeats.
+
+    `pilot.press` lets the app go idle between two keys, which on a loaded machine can
+    take longer than any repeat guard: this does not wait.
+    """
+    for key in keys:
+        app.post_message(events.Key(key, None))
+
+
+async def settled(pilot: Pilot[Any], app: FttuiApp) -> None:
+    """Wait until start-up and the first connection are over (before quitting the app).
+
+    A test about something else must not quit the app while these still run.
+    """
+    await started(pilot, app)
+    await wait_for(
+        pilot,
+        lambda: (
+            not any(
+                w.group in ("startup", "session", "connect") and not w.is_finished
+                for w in app.workers
+            )
+        ),
+        "start-up and the first connection",
+    )

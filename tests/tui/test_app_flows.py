@@ -13,7 +13,14 @@ from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
 from fttui.tui.widgets.generation_form import GenerationForm
 
-from .helpers import make_app, wait_for
+from .helpers import (
+    key_dialog_ready,
+    make_app,
+    send_keys_at_once,
+    settled,
+    started,
+    wait_for,
+)
 
 
 async def test_submit_runs_to_completed_with_a_notification(sim) -> None:
@@ -30,12 +37,14 @@ async def test_submit_runs_to_completed_with_a_notification(sim) -> None:
         assert main.header.account.limits.total_remaining == before - 1
         newest = main.listing.rows[0]
         assert newest.prompt == "dusty lofi piano"
+        # The notification is a message of its own, handled after the row is redrawn:
+        # wait for it, not for the row.
         await wait_for(
             pilot,
-            lambda: main.listing.rows[0].status == "completed",
-            "the watcher to see it finish",
+            lambda: any("completed" in (n.title or "") for n in app._notifications),
+            "the notification that it completed",
         )
-        assert any("completed" in (n.title or "") for n in app._notifications)
+        assert main.listing.rows[0].status == "completed"
         assert main.form.fields()["seed"] == ""  # unlocked seed goes back to random
 
 
@@ -44,7 +53,8 @@ async def test_a_repeated_submit_key_sends_one_request(sim) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.main.header.account is not None, "the account")
         app.main.form.load({"tags": "one only"})
-        await pilot.press("ctrl+s", "ctrl+s", "ctrl+s")
+        send_keys_at_once(app, "ctrl+s", "ctrl+s", "ctrl+s")
+        await wait_for(pilot, lambda: sim.post_count() >= 1, "the POST")
         await wait_for(pilot, lambda: not app.main.form.busy, "the answer")
         await pilot.pause()
         assert sim.post_count() == 1
@@ -53,13 +63,17 @@ async def test_a_repeated_submit_key_sends_one_request(sim) -> None:
 async def test_draft_survives_a_restart(sim) -> None:
     app = make_app(sim.base_url, sim.demo_key)
     async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, app)
         await pilot.press("n", *"rainy", "space", *"jazz")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.main.form.fields()["tags"] == "rainy jazz", "the tags")
+        await settled(pilot, app)
     assert locations.draft_file().exists()
     again = make_app(sim.base_url, sim.demo_key)
     async with again.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        assert again.main.form.fields()["tags"] == "rainy jazz"
+        await wait_for(pilot, lambda: again.main.form.fields()["tags"] == "rainy jazz", "the draft")
+        # Connected before it quits: this test is about the draft, not about quitting
+        # while the first requests are under way.
+        await settled(pilot, again)
 
 
 async def test_remix_copies_parameters_and_seed(sim_factory) -> None:
@@ -88,10 +102,14 @@ async def test_search_filters_incrementally(sim_factory) -> None:
         main = app.main
         await wait_for(pilot, lambda: len(main.listing.rows) == 40, "the list")
         await pilot.press("slash", *"fiddle")
-        await pilot.pause()
-        rows = main.listing.rows
-        assert rows and len(rows) < 40
-        assert all("fiddle" in (g.prompt or "").lower() for g in rows)
+        await wait_for(
+            pilot,
+            lambda: (
+                0 < len(main.listing.rows) < 40
+                and all("fiddle" in (g.prompt or "").lower() for g in main.listing.rows)
+            ),
+            "only the matches",
+        )
         await pilot.press("enter", "j")  # back to the rows, which still move
         assert main.listing.table.has_focus
 
@@ -103,10 +121,15 @@ async def test_filter_by_status(sim_factory) -> None:
         main = app.main
         await wait_for(pilot, lambda: len(main.listing.rows) == 40, "the list")
         await pilot.press("f", "f", "f")  # all → pending → processing → completed
-        await pilot.pause()
         assert main.listing.status_filter == "completed"
-        assert main.listing.rows
-        assert all(g.status == "completed" for g in main.listing.rows)
+        await wait_for(
+            pilot,
+            lambda: (
+                0 < len(main.listing.rows) < 40
+                and all(g.status == "completed" for g in main.listing.rows)
+            ),
+            "only the completed ones",
+        )
 
 
 async def test_paging_loads_older_generations_as_you_scroll(sim_factory) -> None:
@@ -129,12 +152,15 @@ async def test_paging_loads_older_generations_as_you_scroll(sim_factory) -> None
 async def test_rejected_key_asks_for_a_new_one_and_saves_it(sim) -> None:
     app = make_app(sim.base_url, REVOKED_KEY)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, KeyEntryScreen), "the key dialog")
+        await wait_for(pilot, lambda: key_dialog_ready(app), "the key dialog")
         field = app.screen.query_one("#key-input", Input)
         assert field.password  # masked
         await pilot.press(*"ft_live_nothex", "enter")
-        await pilot.pause()
-        assert "not an API key" in str(app.screen.query_one("#key-error").render())
+        await wait_for(
+            pilot,
+            lambda: "not an API key" in str(app.screen.query_one("#key-error").render()),
+            "the dialog to refuse it",
+        )
         field.value = sim.demo_key
         await pilot.press("enter")
         await wait_for(
@@ -149,10 +175,13 @@ async def test_rejected_key_asks_for_a_new_one_and_saves_it(sim) -> None:
 async def test_no_key_shows_the_dialog_and_escape_keeps_the_cache(sim) -> None:
     app = make_app(sim.base_url, None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, KeyEntryScreen), "the key dialog")
+        await wait_for(pilot, lambda: key_dialog_ready(app), "the key dialog")
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.main.form.blocked  # no submitting without a key
+        await wait_for(
+            pilot,
+            lambda: not isinstance(app.screen, KeyEntryScreen) and bool(app.main.form.blocked),
+            "the dialog to close, with submitting blocked",
+        )
         assert not app.main.query_one(GenerationForm).action_submit()
 
 
@@ -219,14 +248,14 @@ async def test_a_user_who_moved_keeps_the_row_they_chose(sim_factory) -> None:
 async def test_no_key_says_so_plainly(sim) -> None:
     app = make_app(sim.base_url, None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, KeyEntryScreen), "the key dialog")
+        await wait_for(pilot, lambda: key_dialog_ready(app), "the key dialog")
         main = app.main
         assert "no API key" in str(main.header.render())
         reason = str(app.screen.query_one("#key-reason").render())
         assert "No API key" in reason and "ctrl+k" not in reason  # the dialog is open
         await pilot.press("escape")
-        await pilot.pause()
-        assert "ctrl+k" in main.banner.text_of("key")  # closed: now say how to reopen it
+        # Closed: now say how to reopen it.
+        await wait_for(pilot, lambda: "ctrl+k" in main.banner.text_of("key"), "the hint")
         summary = str(main.listing.query_one("#list-summary").render())
         assert "scroll for more" not in summary
 
@@ -235,3 +264,14 @@ def test_a_key_problem_said_before_the_screen_is_mounted_waits_for_it(tmp_path) 
     screen = MainScreen(draft=Draft(tmp_path / "draft.json"), demo=False)
     screen.key_problem("No API key yet.")  # no Banner to query yet: must not raise
     assert screen._key_reason == "No API key yet."
+
+
+async def test_one_item_with_an_impossible_date_does_not_empty_the_list(sim_factory) -> None:
+    sim = sim_factory(generations=10, seed=3)
+    sim.set_faults(huge_timestamp="rate:1")  # every page's first item: createdAt 1e300
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: len(main.listing.rows) == 10, "the whole list")
+        assert sum(g.created_at is None for g in main.listing.rows) == 1
+        assert sim.faults.huge_timestamp.fired >= 1
