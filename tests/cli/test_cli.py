@@ -104,7 +104,7 @@ def test_list_pages_all_and_status(sim_factory: SimFactory) -> None:
 
 def test_bad_parameters_are_all_reported_and_nothing_is_sent(sim: RunningSim) -> None:
     result = fttui(
-        "generate", "", "--bpm", "300", "--key", "H", "--duration", "5",
+        "generate", "", "--bpm", "300", "--key", "H", "--duration", "4",
         "--base-url", sim.base_url,
     )  # fmt: skip
     assert result.returncode == ExitCode.USAGE
@@ -299,7 +299,7 @@ def test_generate_wait_ends_when_the_post_answers_failed(sim: RunningSim) -> Non
     sim.set_faults(post_final="next:1")
     result = fttui("generate", "fail-me at once", "--wait", "--base-url", sim.base_url, timeout=60)
     assert result.returncode == ExitCode.GENERATION_FAILED, result.stderr
-    assert "generation failed: Generation failed: the model could not render" in result.stderr
+    assert "fttui: the generation failed: the model could not render" in result.stderr
 
 
 # --- list and show: odd servers ----------------------------------------------------------

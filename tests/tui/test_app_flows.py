@@ -9,6 +9,7 @@ from textual.widgets import Input
 from fttui import locations
 from fttui.sim.accounts import REVOKED_KEY
 from fttui.tui.draft import Draft
+from fttui.tui.screens.confirm import ConfirmScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
 from fttui.tui.widgets.generation_form import GenerationForm
@@ -53,11 +54,39 @@ async def test_a_repeated_submit_key_sends_one_request(sim) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.main.header.account is not None, "the account")
         app.main.form.load({"tags": "one only"})
+        # Held down: the repeats queue at once.
         send_keys_at_once(app, "ctrl+s", "ctrl+s", "ctrl+s")
         await wait_for(pilot, lambda: sim.post_count() >= 1, "the POST")
         await wait_for(pilot, lambda: not app.main.form.busy, "the answer")
         await pilot.pause()
         assert sim.post_count() == 1
+
+
+async def test_the_same_request_again_is_asked_for_however_slow_the_presses(sim) -> None:
+    # Presses spaced by the test's own waits, as far apart as a loaded machine makes
+    # them: no time window decides; the same request again takes a yes.
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.main.header.account is not None, "the account")
+        app.main.form.load({"tags": "one only"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: sim.post_count() == 1, "the POST")
+        await wait_for(pilot, lambda: not app.main.form.busy, "the answer")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("ctrl+s", "ctrl+s")  # held on: never an answer
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "no")
+        assert sim.post_count() == 1
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: sim.post_count() == 2, "the second POST, asked for")
+        await wait_for(pilot, lambda: not app.main.form.busy, "its answer")
+        app.main.form.load({"tags": "something else"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: sim.post_count() == 3, "a changed request, sent at once")
 
 
 async def test_draft_survives_a_restart(sim) -> None:

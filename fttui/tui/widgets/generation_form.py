@@ -12,7 +12,6 @@ come with `complete`, called once that frame is drawn and the models are loaded.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
     # without. Its rules and choices are read once the rest of the form is mounted.
     from fttui.api.models import GenerationRequest
 
-REPEAT_GUARD = 1.0
-"""Seconds after an answer during which submit is refused (key repeat, double taps)."""
 FIELDS = ("tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature", "seed")
 SELECTS = ("language", "key", "scale", "timesignature")
 # "Default" (the server's choice), never a value: a prompt reading "4/4" looked chosen, and
@@ -119,7 +116,10 @@ class GenerationForm(VerticalScroll, can_focus=False):
         self._loading = False
         self._server_errors: dict[str, str] = {}
         self._general_error = ""  # a server message about no field in particular
-        self._answered_at = float("-inf")
+        # The request last accepted by the server, as the form asked it (fttui's own
+        # random seed aside): sending the very same again takes a confirmation.
+        self._sending: GenerationRequest | None = None
+        self._last_accepted: GenerationRequest | None = None
         self._options: dict[str, list[tuple[str, str]]] = {}  # each select's, once complete
         self._pending: dict[str, Any] = {}  # loaded before `complete`: filled in by it
 
@@ -285,6 +285,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
     def after_submitted(self) -> None:
         """A submission was accepted: an unlocked seed goes back to random."""
         self._attempted = False
+        self._last_accepted, self._sending = self._sending, None
         if self.is_complete and not self.query_one("#seed-lock", Checkbox).value:
             self.query_one("#seed", Input).value = ""
 
@@ -406,11 +407,6 @@ class GenerationForm(VerticalScroll, can_focus=False):
         if self.busy:
             self.notify("Already sending a generation; wait for its answer.", severity="warning")
             return False
-        if time.monotonic() - self._answered_at < REPEAT_GUARD:
-            # A held key repeats: the answer to the last submit may arrive between two
-            # repeats, and the next one would pay for a second generation.
-            self.notify("Submitted just now; press again to make another.", severity="warning")
-            return False
         if self.blocked:
             self._show_errors(self.check()[1])
             self.notify(self.blocked, title="Cannot submit", severity="warning")
@@ -425,13 +421,37 @@ class GenerationForm(VerticalScroll, can_focus=False):
             reasons = "; ".join(f"{name}: {text}" for name, text in errors.items())
             self.notify(literal(reasons).plain, title="Not sent", severity="error")
             return False
-        self.busy = True  # set before posting: a repeated key press is refused above
-        self.post_message(self.SubmitRequested(request))
+        if request == self._last_accepted:
+            # A repeated or held ctrl+s, however slow the machine: the same request
+            # again is a second credit, so it is asked for, not assumed.
+            self._ask_to_send_again(request)
+            return False
+        self._send(request)
         return True
 
-    def watch_busy(self, was_busy: bool, busy: bool) -> None:
-        if was_busy and not busy:
-            self._answered_at = time.monotonic()
+    def _send(self, request: GenerationRequest) -> None:
+        self.busy = True  # set before posting: a repeated key press is refused above
+        self._sending = request
+        self.post_message(self.SubmitRequested(request))
+
+    def _ask_to_send_again(self, request: GenerationRequest) -> None:
+        from fttui.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and not self.busy and not self.blocked:
+                self._send(request)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Send the same generation again?",
+                "You just sent exactly this. Another one costs one more credit"
+                " (with a new random seed unless the seed is locked).",
+                yes="send another",
+            ),
+            answered,
+        )
+
+    def watch_busy(self, busy: bool) -> None:
         self._update_submit()
 
     def watch_blocked(self, reason: str) -> None:
