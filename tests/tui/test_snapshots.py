@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from fttui.clock import VirtualClock
 from fttui.sim.accounts import EXHAUSTED_KEY
 
-from .helpers import make_app, wait_for
+from .helpers import make_app, started, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -27,6 +27,10 @@ def _ready(rows: int, banner: str | None = None) -> Any:
         main = app.main
         await wait_for(pilot, lambda: main.header.account is not None, "the account")
         await wait_for(pilot, lambda: len(main.listing.rows) == rows, "the rows")
+        await started(pilot, app)
+        # The player bar's hint is laid out a refresh after the bar mounts.
+        title = main.query_one("#player-bar #title")
+        await wait_for(pilot, lambda: title.size.width > 0, "the player bar's text")
         if banner is not None:
             await wait_for(pilot, lambda: banner in main.banner.kinds, "the banner")
         await pilot.pause()
