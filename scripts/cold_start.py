@@ -31,7 +31,7 @@ STEPS: list[tuple[str, str, bool]] = [
     ("fttui.tui.app", "the app, its screens and widgets (Textual's widget modules)", True),
     ("fttui.api.models", "after the first frame: pydantic, for the form's rules", False),
     ("fttui.tui.playback", "after the first frame: the player (httpx, miniaudio, mutagen)", False),
-    ("fttui.tui.session", "after the first frame: the API client and watcher", False),
+    ("fttui.session.session", "after the first frame: the API client and watcher", False),
     ("fttui.store", "after the first frame: the SQLite cache", False),
     ("fttui.sim.server", "--demo only, after the first frame, in a thread", False),
 ]

@@ -20,7 +20,7 @@ from fttui.clock import SYSTEM_CLOCK, Clock
 from fttui.config import ConfigFileError, Settings, save_api_key, save_settings
 from fttui.tui.commands import BindingCommands, ThemeChoices
 from fttui.tui.draft import Draft
-from fttui.tui.quitting import quiet_when_quitting
+from fttui.tui.quitting import quiet_when_quitting, unless_quitting
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
 from fttui.tui.screens.main import MainScreen
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     # pydantic models), SQLite and the player (miniaudio, mutagen) are not needed to
     # draw it.
     from fttui.audio.backends import Backend
+    from fttui.session.session import Session
     from fttui.store import GenerationStore
     from fttui.tui.playback import Playback
-    from fttui.tui.session import Session
 
 
 def _load_models() -> None:
@@ -141,7 +141,10 @@ class FttuiApp(App[int]):
         await asyncio.to_thread(_load_models)
         if not self.is_running:  # quit meanwhile: mounting now would race the teardown
             return
-        await self.main.complete()
+        # A quit between the check above and the panes mounting ends this quietly.
+        await unless_quitting(self.main, self.main.complete())
+        if not self.is_running:
+            return
         playback = await asyncio.to_thread(
             _build_playback, self, self.settings, self._audio_backend
         )
@@ -186,7 +189,7 @@ class FttuiApp(App[int]):
 
     @quiet_when_quitting
     async def _start_session(self, key: ApiKey | None, connect: bool = True) -> None:
-        from fttui.tui.session import Session
+        from fttui.session.session import Session
 
         # A session that never connects needs no simulator (the demo's cache at start),
         # just an address that passes the client's checks: it is never contacted.

@@ -60,9 +60,7 @@ class LiveUpdates:
         """A newer copy of `generation`: cache it, redraw its row and detail, announce."""
         screen = self._screen
         session = screen.session
-        previous = session.store.get(generation.id) if session else None
-        if session is not None:
-            session.library.apply(generation)
+        previous = session.remember(generation) if session is not None else None
         screen.listing.update(generation)
         shown = screen.detail.generation
         if shown is not None and shown.id == generation.id:
@@ -83,8 +81,7 @@ class LiveUpdates:
         """The server no longer has it: drop it everywhere, and say so."""
         screen = self._screen
         if screen.session is not None:
-            screen.session.library.forget(generation_id)
-            screen.session.watcher.forget(generation_id)
+            screen.session.forget(generation_id)
         self._watching.discard(generation_id)
         screen.listing.drop(generation_id)
         screen.count_running()

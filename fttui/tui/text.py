@@ -8,33 +8,21 @@ link nor break the display.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 
 from rich.text import Text
 
-# CSI / OSC / other escape sequences first, then any remaining control character.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+from fttui.session.text import clean
 
-
-def clean(text: object, *, single_line: bool = True) -> str:
-    """`text` with escape sequences and control characters removed.
-
-    Newlines and tabs become spaces unless `single_line` is False (lyrics, details).
-    """
-    raw = _ESCAPES.sub("", "" if text is None else str(text))
-    kept: list[str] = []
-    for char in raw:
-        if char in "\n\t" and not single_line:
-            kept.append(char)
-        elif char in "\n\t\r":
-            kept.append(" ")
-        elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co") and char != "\u200d":
-            continue  # bidi overrides and other invisible formatting can reorder the screen
-        else:
-            kept.append(char)
-    return "".join(kept)
+__all__ = [
+    "clean",
+    "count",
+    "literal",
+    "minutes_seconds",
+    "relative_time",
+    "shorten",
+    "status_text",
+]
 
 
 def literal(text: object, style: str = "", *, single_line: bool = True) -> Text:

@@ -19,10 +19,11 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from fttui.api import errors
+from fttui.session.conditions import Conditions
+from fttui.session.problems import Problem, explain, retrying
 from fttui.tui.draft import Draft
 from fttui.tui.live import LiveUpdates, remix_fields
 from fttui.tui.messages import GenerationGone, GenerationUpdated
-from fttui.tui.problems import BLOCKING, Problem, explain, retrying
 from fttui.tui.quitting import quiet_when_quitting
 from fttui.tui.screens.detail import DetailScreen
 from fttui.tui.submitting import Submitter
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     # none of them needed for the first frame (the app imports them once it is drawn).
     from fttui.api.client import RetryNotice
     from fttui.api.models import Generation, StatusFilter
-    from fttui.tui.session import Session
+    from fttui.session.session import Session
 
 PAGE_SIZE = 50
 DRAFT_DELAY = 0.5
@@ -79,6 +80,7 @@ class MainScreen(Screen[None]):
         self._demo = demo
         self._draft_timer: Timer | None = None
         self._account_timer: Timer | None = None
+        self.conditions = Conditions()  # what the banner shows and what blocks submit
         self._submitter = Submitter(self)
         self.live = LiveUpdates(self, self._submitter)
         self._unsaved: dict[str, Any] | None = None
@@ -86,7 +88,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AccountHeader(id="header")
-        yield Banner(id="banner")
+        yield Banner(conditions=self.conditions, id="banner")
         with Horizontal(id="body"):
             form = GenerationForm(id="form")
             form.border_title = "New generation"
@@ -175,7 +177,7 @@ class MainScreen(Screen[None]):
             with session.client.retries_reported_to(self._retrying):
                 account = await session.client.me()
                 self._account_seen(account)
-                await session.library.refresh_newest()
+                await session.refresh_newest()
         except Exception as exc:
             self._retried()
             self.show_problem(exc)
@@ -185,8 +187,8 @@ class MainScreen(Screen[None]):
             self.rate_seen()
         self.banner.clear("offline")
         self.reload_list()
-        for generation_id in session.store.ids_in_progress():
-            self.live.follow(session.store.get(generation_id) or generation_id)
+        for generation in session.in_progress():
+            self.live.follow(generation)
         self.count_running()
         self.run_watcher()
 
@@ -194,7 +196,7 @@ class MainScreen(Screen[None]):
         """A request of the connect failed and is tried again: say so now, not at the end."""
         host = urlsplit(self.session.base_url).hostname if self.session else None
         problem = retrying(notice.error, host=host or "the server")
-        if problem is None or "reconnecting" in self.banner.kinds:
+        if problem is None or "reconnecting" in self.conditions:
             return
         self.banner.clear("offline")  # the retry under way replaces the countdown to it
         self.banner.set(problem.kind, problem.text, severity=problem.severity)
@@ -218,7 +220,7 @@ class MainScreen(Screen[None]):
         if self.session is not None:
             self.session.account = account
         remaining = account.limits.total_remaining
-        if remaining is not None and remaining > 0 and "credits" in self.banner.kinds:
+        if remaining is not None and remaining > 0 and "credits" in self.conditions:
             self.banner.clear("credits")  # credits came back: submitting is possible again
             self.update_blocked()
         elif remaining == 0:
@@ -289,12 +291,11 @@ class MainScreen(Screen[None]):
     @property
     def key_reason(self) -> str:
         """Why a key is needed (empty when none is), for the key dialog, which needs no hint."""
-        return self._key_reason if "key" in self.banner.kinds else ""
+        return self._key_reason if "key" in self.conditions else ""
 
     def update_blocked(self) -> None:
         """Disable submitting while a banner says it cannot work, with the reason."""
-        found = [text for kind, text in BLOCKING.items() if kind in self.banner.kinds]
-        self.form.blocked = found[0] if found else ""
+        self.form.blocked = self.conditions.submit_blocked_reason()
 
     @on(Banner.CountdownFinished)
     def _countdown_finished(self, event: Banner.CountdownFinished) -> None:
@@ -313,14 +314,14 @@ class MainScreen(Screen[None]):
         if self.session is None:
             return
         query, status = self.listing.query_text, self.listing.status_filter
-        rows = self.session.store.page(status=status, query=query or None, limit=PAGE_SIZE)
-        total = self.session.store.count(status=status, query=query or None)
+        rows = self.session.page(status=status, query=query or None, limit=PAGE_SIZE)
+        total = self.session.count(status=status, query=query or None)
         self.listing.show(rows, total=total, exhausted=self._exhausted(len(rows), total, status))
 
     def _exhausted(self, shown: int, total: int, status: StatusFilter | None) -> bool:
         if shown < total or self.session is None:
             return False
-        return not self.session.library.has_more(status)
+        return not self.session.has_more(status)
 
     @on(GenerationList.QueryChanged)
     def _query_changed(self, event: GenerationList.QueryChanged) -> None:
@@ -331,9 +332,9 @@ class MainScreen(Screen[None]):
         if self.session is None:
             return
         query = event.query or None
-        total = self.session.store.count(status=event.status, query=query)
+        total = self.session.count(status=event.status, query=query)
         if event.offset < total:
-            rows = self.session.store.page(
+            rows = self.session.page(
                 status=event.status, query=query, limit=PAGE_SIZE, offset=event.offset
             )
             shown = event.offset + len(rows)
@@ -351,7 +352,7 @@ class MainScreen(Screen[None]):
         if self.session is None:
             return
         try:
-            await self.session.library.load_more(status)
+            await self.session.load_more(status)
         except Exception as exc:
             self.show_problem(exc)
             self.listing.set_loading(False)
@@ -361,10 +362,8 @@ class MainScreen(Screen[None]):
         offset = len(self.listing.rows)
         query = self.listing.query_text or None
         status_now = self.listing.status_filter
-        rows = self.session.store.page(
-            status=status_now, query=query, limit=PAGE_SIZE, offset=offset
-        )
-        total = self.session.store.count(status=status_now, query=query)
+        rows = self.session.page(status=status_now, query=query, limit=PAGE_SIZE, offset=offset)
+        total = self.session.count(status=status_now, query=query)
         self.listing.append(
             rows, total=total, exhausted=self._exhausted(offset + len(rows), total, status_now)
         )
@@ -440,7 +439,7 @@ class MainScreen(Screen[None]):
         """The server created `generation`: show it (selected), watch it, count the credit."""
         if self.session is None:
             return
-        self.session.library.apply(generation)
+        self.session.remember(generation)
         self.live.follow(generation)
         self.header.credits_remaining(credits_remaining)
         self.form.after_submitted()

@@ -1,21 +1,19 @@
 """A strip above the panes for conditions that last: offline, rate limited, queue full,
 no credits left, plan without API access.
 
-Each condition has a kind, so a new one replaces an old one of the same kind and
-clearing one leaves the others. A countdown ticks once a second only while something
-is counting down: an idle banner costs no redraws.
+It renders a `fttui.session.conditions.Conditions`: what is in force, and what blocks
+submitting, is decided there (no Textual); the banner draws the lines and ticks a
+countdown once a second only while something counts down (an idle one costs no redraws).
 """
 
 from __future__ import annotations
-
-import math
 
 from rich.text import Text
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 
-from fttui.tui.text import clean
+from fttui.session.conditions import Conditions
 
 _STYLES = {"error": "bold red", "warning": "bold yellow", "information": "bold"}
 
@@ -30,67 +28,56 @@ class Banner(Widget):
             super().__init__()
             self.kind = kind
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, conditions: Conditions | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
-        # kind → (severity, text with an optional "{seconds}" slot, seconds left or None)
-        self._conditions: dict[str, tuple[str, str, int | None]] = {}
+        # The state is the session's; this widget only shows it and ticks its countdowns.
+        self.conditions = conditions if conditions is not None else Conditions()
         self._timer: Timer | None = None
 
     @property
     def kinds(self) -> set[str]:
-        return set(self._conditions)
+        return self.conditions.kinds
 
     def text_of(self, kind: str) -> str:
         """The line shown for `kind` (empty if it is not shown): for tests and the help."""
-        if kind not in self._conditions:
-            return ""
-        _, template, seconds = self._conditions[kind]
-        return template.replace("{seconds}", str(seconds if seconds is not None else ""))
+        return self.conditions.text_of(kind)
 
     def set(
         self, kind: str, text: str, *, severity: str = "warning", seconds: float | None = None
     ) -> None:
         """Show `text` for `kind`; with `seconds`, "{seconds}" in it counts down to zero."""
-        left = None if seconds is None else max(1, math.ceil(seconds))
-        # "{seconds}" is ours; braces in server text must not be taken for it.
-        safe = clean(text).replace("{", "(").replace("}", ")")
-        template = safe.replace("(seconds)", "{seconds}") if seconds is not None else safe
-        self._conditions[kind] = (severity, template, left)
+        self.conditions.set(kind, text, severity=severity, seconds=seconds)
         self._sync()
 
     def clear(self, kind: str) -> None:
         """Stop showing `kind`."""
-        if self._conditions.pop(kind, None) is not None:
+        if self.conditions.clear(kind):
             self._sync()
+
+    def changed(self) -> None:
+        """The conditions it renders changed elsewhere (the session): redraw."""
+        self._sync()
 
     def tick(self) -> None:
         """One second passed: count down, and announce every countdown that ended."""
-        finished: list[str] = []
-        for kind, (severity, template, left) in list(self._conditions.items()):
-            if left is None:
-                continue
-            if left <= 1:
-                finished.append(kind)
-                del self._conditions[kind]
-            else:
-                self._conditions[kind] = (severity, template, left - 1)
+        finished = self.conditions.tick()
         self._sync()
         for kind in finished:
             self.post_message(self.CountdownFinished(kind))
 
     def _sync(self) -> None:
-        counting = any(left is not None for _, _, left in self._conditions.values())
+        counting = self.conditions.counting
         if counting and self._timer is None:
             self._timer = self.set_interval(1.0, self.tick)
         elif not counting and self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self.display = bool(self._conditions)
+        self.display = bool(self.conditions)
         self.refresh(layout=True)
 
     def render(self) -> Text:
         lines = [
-            Text(self.text_of(kind), style=_STYLES.get(severity, "bold"))
-            for kind, (severity, _, _) in self._conditions.items()
+            Text(condition.text, style=_STYLES.get(condition.severity, "bold"))
+            for condition in self.conditions
         ]
         return Text("\n").join(lines)

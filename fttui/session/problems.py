@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fttui.api import errors
-from fttui.tui.text import clean
+from fttui.session.conditions import BLOCKING
+from fttui.session.text import clean
+
+__all__ = ["BLOCKING", "Problem", "explain", "retrying"]
 
 PLAN_MESSAGE = (
     "Your plan has no API access: the finetuning.ai API needs a Pro (or Lifetime) plan. "
@@ -19,15 +22,6 @@ PLAN_MESSAGE = (
 DEFAULT_WAIT = 30.0
 OFFLINE_RETRY = 10.0
 """Seconds between attempts to reach the server again."""
-
-BLOCKING: dict[str, str] = {
-    "plan": "Your plan has no API access.",
-    "credits": "No generations left this month: submit is off until credits return.",
-    "rate": "Rate limited: wait for the countdown.",
-    "key": "No working API key: press ctrl+k to enter one.",
-    "unconfirmed": "A submission's outcome is unknown: checking before re-sending.",
-}
-"""Banner kinds during which submitting is off, and the reason shown at the form."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,101 @@
+"""Everything the app talks to, opened and closed together: client, cache, watcher.
+
+No Textual here. The main screen owns one `Session`; a new key means a new session.
+The screen reads the cache through the session (never the store itself), so what it
+shows and what the session follows come from one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fttui.api.client import FinetuningClient
+from fttui.api.errors import FttuiError
+from fttui.api.key import ApiKey
+from fttui.api.models import Account, Generation, StatusFilter
+from fttui.api.watcher import Watcher, WatchTimeout
+from fttui.clock import Clock
+from fttui.store import GenerationStore, Library
+from fttui.store.sync import PAGE_SIZE
+
+
+class Session:
+    """The client (opened), the watcher (not yet running), the cache and its library."""
+
+    def __init__(
+        self,
+        *,
+        key: ApiKey | None,
+        base_url: str,
+        store: GenerationStore,
+        clock: Clock,
+        on_update: Callable[[Generation], None],
+        on_error: Callable[[FttuiError], None],
+        on_timeout: Callable[[WatchTimeout], None],
+    ) -> None:
+        self.key = key
+        self.base_url = base_url
+        self.store = store
+        self.clock = clock
+        self.client = FinetuningClient(key, base_url, clock=clock)
+        self.library = Library(store, self.client, clock=clock)
+        self.watcher = Watcher(
+            self.client, clock=clock, on_update=on_update, on_error=on_error, on_timeout=on_timeout
+        )
+        self.account: Account | None = None
+
+    async def open(self) -> None:
+        """Open the HTTP connection pool."""
+        await self.client.__aenter__()
+
+    async def close(self) -> None:
+        """Close it; safe to call twice."""
+        await self.client.__aexit__(None, None, None)
+
+    # --- the cache, as the screen sees it ------------------------------------------------
+
+    def page(
+        self,
+        *,
+        status: StatusFilter | None = None,
+        query: str | None = None,
+        limit: int = PAGE_SIZE,
+        offset: int = 0,
+    ) -> list[Generation]:
+        """Cached generations newest first, of one status and matching a search."""
+        return self.store.page(status=status, query=query, limit=limit, offset=offset)
+
+    def count(self, *, status: StatusFilter | None = None, query: str | None = None) -> int:
+        """How many cached generations `page` walks through with these filters."""
+        return self.store.count(status=status, query=query)
+
+    def cached(self, generation_id: str) -> Generation | None:
+        """The cached copy of one generation, or None."""
+        return self.store.get(generation_id)
+
+    def in_progress(self) -> list[Generation | str]:
+        """Cached generations still running (their id when the row cannot be read)."""
+        return [self.store.get(each) or each for each in self.store.ids_in_progress()]
+
+    def has_more(self, status: StatusFilter | None = None) -> bool:
+        """Whether the server may hold older generations than the cache for this list."""
+        return self.library.has_more(status)
+
+    async def load_more(self, status: StatusFilter | None = None) -> bool:
+        """Fetch the next older page into the cache."""
+        return await self.library.load_more(status)
+
+    async def refresh_newest(self) -> None:
+        """Bring the newest generations into the cache."""
+        await self.library.refresh_newest()
+
+    def remember(self, generation: Generation) -> Generation | None:
+        """Cache a newer copy of `generation`; returns the copy cached before it."""
+        previous = self.store.get(generation.id)
+        self.library.apply(generation)
+        return previous
+
+    def forget(self, generation_id: str) -> None:
+        """The server no longer has it: drop it from the cache and stop following it."""
+        self.library.forget(generation_id)
+        self.watcher.forget(generation_id)
