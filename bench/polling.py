@@ -1,19 +1,23 @@
-"""Polling cost and detection latency: fttui's watcher against the vendor's loop.
+"""Polling cost and detection latency: the learned watcher, the old one, the vendor's loop.
 
-For 1 to 5 generations in flight, in one run, against the simulator on a virtual clock
-shared by client and server (so minutes take a second, and the simulator decides when
-each generation completes, exactly as it would in real time):
+For several generation-time distributions (8 s as on the vendor page, 50 s, 50 ± 20 s,
+200 s) and 1, 5 and 10 generations in flight, against the simulator on a virtual clock
+shared by client and server (so a 200 s generation takes no real time, and the simulator
+decides when each generation completes, exactly as it would in real time):
 
-- fttui: one `Watcher` for all of them (batched, first look near the expected finish,
-  then every 3 s at most);
 - vendor: the loop from the vendor's documentation, one per generation: GET the
-  generation at once, then every 3 s until it is final.
+  generation at once, then every 3 s until it is final;
+- old: the `Watcher` without a predictor (first look at 8 s, 1.5 s around it, then 3 s);
+- learned: the `Watcher` with a `FinishPredictor` fed from the cache (the
+  `history` generations of a round run before measuring, as the app feeds it from its
+  cache), then learning from each generation it sees finishing;
+- cold: the same, with no history at all (a first session).
 
-Requests per minute count the polling GETs over the time something was in flight.
-Detection latency is the clock time at which the poller saw the final state, minus the
-`completedAt` the server reports (the instant the generation ended on the same clock).
+GET/min counts the polling GETs over the time something was in flight; "max/min" is the
+most GETs in any sliding minute. Detection latency is the clock time at which the poller
+saw the final state, minus the `completedAt` the server reports.
 
-    python bench/polling.py [--rounds 10]
+    python bench/polling.py [--rounds 6] [--only 50s]
 """
 
 from __future__ import annotations
@@ -33,23 +37,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fttui.api import ApiKey, FinetuningClient, RateLimiter, SubmissionJournal, Watcher
 from fttui.api.models import Generation, GenerationRequest
+from fttui.api.timing import FinishPredictor
 from fttui.clock import VirtualClock, holding
 from fttui.sim.server import start
 
 VENDOR_INTERVAL = 3.0
+DISTRIBUTIONS: dict[str, tuple[float, float] | None] = {
+    "8s": None,  # the vendor page's 6.0-8.4 s (+0.8 s upload)
+    "50s": (50.0, 1.2),
+    "50±20s": (50.0, 20.0),
+    "200s": (200.0, 5.0),
+}
+METHODS = ("vendor", "old", "learned", "cold")
+HISTORY = 6  # finished generations in the cache before measuring "learned"
 
 
 class Counting(httpx.AsyncBaseTransport):
-    """Counts polling GETs and 429 answers."""
+    """Counts polling GETs (with their clock time) and 429 answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: VirtualClock) -> None:
         self.inner = httpx.AsyncHTTPTransport()
-        self.gets = 0
+        self.clock = clock
+        self.gets: list[float] = []
         self.too_many = 0
+        self.counting = True
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
-        self.gets += request.method == "GET"
+        if self.counting and request.method == "GET":
+            self.gets.append(self.clock.monotonic())
         self.too_many += response.status_code == 429
         return response
 
@@ -59,24 +75,36 @@ class Counting(httpx.AsyncBaseTransport):
 
 @dataclass
 class Outcome:
-    requests: int
+    gets: list[float]
     in_flight_seconds: float
     latencies: list[float]
     too_many: int
 
     @property
     def per_minute(self) -> float:
-        return self.requests / (self.in_flight_seconds / 60.0)
+        return len(self.gets) / (self.in_flight_seconds / 60.0)
 
     @property
-    def median_latency(self) -> float:
+    def most_in_a_minute(self) -> int:
+        return max((sum(t <= s < t + 60 for s in self.gets) for t in self.gets), default=0)
+
+    @property
+    def median(self) -> float:
         return statistics.median(self.latencies)
 
+    @property
+    def p90(self) -> float:
+        return statistics.quantiles(self.latencies, n=10)[-1] if len(self.latencies) > 1 else 0.0
 
-async def run(method: str, in_flight: int, rounds: int) -> Outcome:
+
+async def run(
+    method: str, spread: tuple[float, float] | None, in_flight: int, rounds: int
+) -> Outcome:
     clock = VirtualClock()
-    sim = start(clock=clock, speed=1.0, seed=in_flight)
-    counting = Counting()
+    sim = start(clock=clock, speed=1.0, seed=in_flight, generation_seconds=spread)
+    for account in sim.state.accounts.values():
+        account.queue_depth = max(account.queue_depth, in_flight)  # 10 in flight: beyond v1.2's 5
+    counting = Counting(clock)
     latencies: list[float] = []
     in_flight_seconds = 0.0
     try:
@@ -94,8 +122,9 @@ async def run(method: str, in_flight: int, rounds: int) -> Outcome:
                 # Detection time on the shared clock, minus the server's completion time.
                 future.set_result((clock.now() - generation.completed_at).total_seconds())
 
-        watcher = Watcher(client, on_update=seen)
-        runner = asyncio.create_task(watcher.run()) if method == "fttui" else None
+        predictor = FinishPredictor() if method in ("learned", "cold") else None
+        watcher = Watcher(client, on_update=seen, predictor=predictor)
+        runner = asyncio.create_task(watcher.run()) if method != "vendor" else None
         vendor = httpx.AsyncClient(
             base_url=sim.base_url, headers={"X-API-Key": sim.demo_key}, transport=counting
         )
@@ -112,7 +141,11 @@ async def run(method: str, in_flight: int, rounds: int) -> Outcome:
                 await clock.sleep(VENDOR_INTERVAL)
 
         loops: list[asyncio.Task[None]] = []
-        for round_number in range(rounds):
+        # The cache's history: enough finished generations for a steady forecast.
+        warm_up = -(-HISTORY // in_flight) if method == "learned" else 0
+        for round_number in range(warm_up + rounds):
+            measuring = round_number >= warm_up
+            counting.counting = measuring
             created = []
             for n in range(in_flight):
                 request = GenerationRequest(tags=f"bench round {round_number} take {n}")
@@ -121,12 +154,14 @@ async def run(method: str, in_flight: int, rounds: int) -> Outcome:
             loop = asyncio.get_running_loop()
             for item in created:
                 detected[item.id] = loop.create_future()
-                if method == "fttui":
-                    watcher.watch(item.as_generation())
-                else:
+                if method == "vendor":
                     loops.append(asyncio.create_task(vendor_loop(item.id)))
-            latencies += [await detected[item.id] for item in created]
-            in_flight_seconds += clock.monotonic() - started
+                else:
+                    watcher.watch(item.as_generation())
+            found = [await detected[item.id] for item in created]
+            if measuring:
+                latencies += found
+                in_flight_seconds += clock.monotonic() - started
             await clock.sleep(5)  # between rounds, nothing is in flight
         if runner is not None:
             runner.cancel()
@@ -137,26 +172,30 @@ async def run(method: str, in_flight: int, rounds: int) -> Outcome:
     return Outcome(counting.gets, in_flight_seconds, latencies, counting.too_many)
 
 
-async def measure(in_flight: int, rounds: int) -> tuple[Outcome, Outcome]:
-    return await run("fttui", in_flight, rounds), await run("vendor", in_flight, rounds)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--only", choices=list(DISTRIBUTIONS), default=None)
+    parser.add_argument("--in-flight", type=int, nargs="*", default=[1, 5, 10])
     args = parser.parse_args()
     print(f"Polling, {args.rounds} rounds per row (virtual clock shared with the simulator)")
     print()
-    print("| in flight | fttui req/min | vendor req/min | vendor ÷ fttui "
-          "| fttui median detect | vendor median detect | 429s fttui / vendor |")  # fmt: skip
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for in_flight in range(1, 6):
-        ours, theirs = asyncio.run(measure(in_flight, args.rounds))
-        print(
-            f"| {in_flight} | {ours.per_minute:.1f} | {theirs.per_minute:.1f} "
-            f"| {theirs.per_minute / ours.per_minute:.1f}× | {ours.median_latency:.2f} s "
-            f"| {theirs.median_latency:.2f} s | {ours.too_many} / {theirs.too_many} |"
-        )
+    print("| generations | in flight | poller | GET/min | max in a minute | median detect "
+          "| p90 detect | 429s | vendor ÷ it (GET/min) |")  # fmt: skip
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, spread in DISTRIBUTIONS.items():
+        if args.only is not None and name != args.only:
+            continue
+        for in_flight in args.in_flight:
+            outcomes = {m: asyncio.run(run(m, spread, in_flight, args.rounds)) for m in METHODS}
+            vendor = outcomes["vendor"]
+            for method, o in outcomes.items():
+                print(
+                    f"| {name} | {in_flight} | {method} | {o.per_minute:.1f} "
+                    f"| {o.most_in_a_minute} | {o.median:.2f} s | {o.p90:.2f} s | {o.too_many} "
+                    f"| {vendor.per_minute / o.per_minute:.1f}× |",
+                    flush=True,
+                )
     return 0
 
 

@@ -5,6 +5,12 @@ so four at once exceed the API's 60. The watcher instead makes one request per t
 for all of them (one GET when a single generation is in flight, the newest page of
 the list otherwise), never ticks more often than every 3 s, makes no request at all
 while nothing is in flight, and takes its first look near the expected finish.
+
+Given a `FinishPredictor` (fed from the cache's finished generations, and learning from
+each one seen finishing), the expected finish is the user's own: the watcher sleeps until
+the forecast window, looks every half second or so inside it, backs off when late, and
+keeps to 12 requests in any minute. A generation still in progress after 5 minutes is
+reported stalled and still looked at now and then.
 """
 
 from __future__ import annotations
@@ -15,12 +21,12 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from fttui.api.client import FinetuningClient
 from fttui.api.errors import AuthError, FttuiError, NotFound
 from fttui.api.limiter import Priority
-from fttui.api.models import Generation
+from fttui.api.models import Generation, GenerationPage
+from fttui.api.timing import FinishPredictor, Forecast
 from fttui.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -37,7 +43,33 @@ TIMEOUT = 600.0  # give up on a generation still in progress after this long
 MAX_BACKOFF = 60.0
 MISSING_PER_TICK = 2  # ids not in the newest page, fetched one by one per tick
 
+# With a predictor:
+LEARNED_BUDGET = 12  # polling requests in any sliding minute
+TIGHT_INTERVAL = 0.5  # the shortest gap between two looks, inside the forecast window
+BURST = 4  # looks that can be spent at once; the rest of the budget refills evenly
+LOOKS_PER_WINDOW = 8  # a wide window (an erratic service) is looked at this many times
+UNKNOWN_FIRST_LOOK = 8.0  # before any history: the vendor page's generation...
+UNKNOWN_STEP = 0.15  # ...then look again after this share of its age (1.5 s to 10 s)
+STALLED_AFTER = 300.0  # in progress this long: shown as stalled (CONTRACT v1.2)...
+STALLED_INTERVAL = 30.0  # ...and still looked at, this often
+
 _T = TypeVar("_T")
+_UNSET = object()
+
+
+class GenerationSource(Protocol):
+    """What the watcher needs of a client (a `FinetuningClient`, or a stand-in)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    async def get_generation(
+        self, generation_id: str, *, priority: Priority = ...
+    ) -> Generation: ...
+
+    async def list_generations(
+        self, *, limit: int = ..., priority: Priority = ...
+    ) -> GenerationPage: ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +82,8 @@ class WatchTimeout:
     generation_id: str
     last_seen: Generation | None
     waited: float
+    stalled: bool = False
+    """True for `on_stalled`: still followed, only slower than it should be."""
 
 
 @dataclass
@@ -60,34 +94,57 @@ class _Watched:
     expected_end: float
     reported: str | None = None
     last: Generation | None = None
+    created: float | None = None  # createdAt on the monotonic scale, when known
+    window: tuple[float, float] | None = None  # the forecast end, monotonic
+    stalled: bool = False
 
 
 class Watcher:
     """Polls every watched generation until it is final, reporting each change once.
 
     Updates arrive through `on_update` and `updates()`; a generation given up on
-    through `on_timeout`; an authentication error (which stops polling until `watch()`
-    or `resume()` is called) through `on_error`. Run `run()` as a background task.
+    through `on_timeout`; one in progress for 5 minutes (still followed) through
+    `on_stalled`; one the server no longer has through `on_gone` (its id; without
+    `on_gone`, its NotFound goes to `on_error`); an authentication error (which stops
+    polling until `watch()` or `resume()` is called) through `on_error`. Run `run()` as
+    a background task.
+
+    With `predictor`, first looks follow the user's own generation times (see the
+    module); `timeout` then defaults to None: never give up while the server says
+    the generation is in progress.
     """
 
     def __init__(
         self,
-        client: FinetuningClient,
+        client: GenerationSource,
         *,
         clock: Clock | None = None,
         on_update: Callable[[Generation], None] | None = None,
         on_timeout: Callable[[WatchTimeout], None] | None = None,
         on_error: Callable[[FttuiError], None] | None = None,
+        on_gone: Callable[[str], None] | None = None,
+        on_stalled: Callable[[WatchTimeout], None] | None = None,
         interval: float = INTERVAL,
-        timeout: float = TIMEOUT,
+        timeout: float | object | None = _UNSET,
+        predictor: FinishPredictor | None = None,
     ) -> None:
         self._client = client
         self._clock = clock or client.clock
         self.on_update = on_update
         self.on_timeout = on_timeout
         self.on_error = on_error
+        self.on_gone = on_gone
+        self.on_stalled = on_stalled
+        self.predictor = predictor
         self._interval = interval
-        self._timeout = timeout
+        if timeout is _UNSET:
+            timeout = None if predictor is not None else TIMEOUT
+        self._timeout: float | None = timeout if isinstance(timeout, (int, float)) else None
+        self._budget = LEARNED_BUDGET if predictor is not None else BUDGET
+        # A bucket of BURST looks refilled at (budget - BURST)/min: never more than the
+        # budget in any minute, and never a minute-long wait for an exhausted budget.
+        self._tokens = float(BURST)
+        self._tokens_at = self._clock.monotonic()
         self._items: dict[str, _Watched] = {}
         self._queues: list[asyncio.Queue[Generation]] = []
         self._wake = asyncio.Event()
@@ -128,11 +185,70 @@ class Watcher:
             gen_id, reported = generation, None
         if gen_id not in self._items:
             end = now + expected
-            self._items[gen_id] = _Watched(
-                gen_id, now, end + FIRST_LOOK_MARGIN, end, reported, None
-            )
+            item = _Watched(gen_id, now, end + FIRST_LOOK_MARGIN, end, reported, None)
+            if self.predictor is not None:
+                self._plan(item, generation if isinstance(generation, Generation) else None)
+            self._items[gen_id] = item
         self._paused = False
         self._wake.set()
+
+    def _plan(self, item: _Watched, generation: Generation | None) -> None:
+        """The first look from the forecast (or, before any history, a cautious guess)."""
+        assert self.predictor is not None
+        now = self._clock.monotonic()
+        created = now
+        if generation is not None and generation.created_at is not None:
+            age = (self._clock.now() - generation.created_at).total_seconds()
+            created = now - max(0.0, age)
+        item.created = created
+        length = None if generation is None else generation.length_seconds
+        forecast: Forecast | None = self.predictor.predict(
+            length, None if generation is None else generation.type
+        )
+        if forecast is None:
+            item.window = None
+            item.expected_end = created + UNKNOWN_FIRST_LOOK
+            item.due = max(now, item.expected_end)
+            return
+        item.window = (created + forecast.low, created + forecast.high)
+        item.expected_end = created + forecast.likely
+        # Few looks left: the first one later in the window, where it is likelier to hit.
+        first = forecast.low + (forecast.likely - forecast.low) * self._scarcity()
+        item.due = max(now, created + first)
+
+    def _next_look(self, item: _Watched, now: float) -> float:
+        """When to look at a generation still in progress (with a predictor)."""
+        age = now - (item.created if item.created is not None else item.since)
+        if age >= STALLED_AFTER:
+            return now + STALLED_INTERVAL
+        if item.window is None:
+            return now + min(10.0, max(NEAR_INTERVAL, age * UNKNOWN_STEP))
+        low, high = item.window
+        if now < low:
+            return low
+        width = high - low
+        if now <= high:
+            step = max(TIGHT_INTERVAL, width / LOOKS_PER_WINDOW)
+            return now + step * (1 + 3 * self._scarcity())
+        # Late: the further past the window, the rarer the looks.
+        late = now - high
+        return now + min(STALLED_INTERVAL, max(TIGHT_INTERVAL * 2, late * 0.25, width / 4))
+
+    def _refill(self) -> None:
+        now = self._clock.monotonic()
+        rate = (self._budget - BURST) / 60.0
+        self._tokens = min(float(BURST), self._tokens + (now - self._tokens_at) * rate)
+        self._tokens_at = now
+
+    def _scarcity(self) -> float:
+        """0 with the whole burst at hand, 1 with no look left in it."""
+        self._refill()
+        return 1.0 - max(0.0, min(1.0, self._tokens / BURST))
+
+    @property
+    def stalled(self) -> frozenset[str]:
+        """Ids of followed generations in progress for 5 minutes or more."""
+        return frozenset(i.id for i in self._items.values() if i.stalled)
 
     def forget(self, generation_id: str) -> None:
         """Stop following a generation (nothing more is reported for it)."""
@@ -183,13 +299,19 @@ class Watcher:
         """Clock time of the next tick, given what is watched."""
         due = min(item.due for item in self._items.values())
         if self._last_tick is not None:
-            due = max(due, self._last_tick + min(self._interval, NEAR_INTERVAL))
+            gap = TIGHT_INTERVAL if self.predictor is not None else NEAR_INTERVAL
+            due = max(due, self._last_tick + min(self._interval, gap))
         now = self._clock.monotonic()
         while self._sent and self._sent[0] <= now - 60.0:
             self._sent.popleft()
-        if len(self._sent) >= BUDGET:
-            # Never more than BUDGET requests in any minute (<= 20/min as promised).
-            due = max(due, self._sent[len(self._sent) - BUDGET] + 60.0)
+        budget = self._budget
+        if self.predictor is not None:
+            self._refill()
+            if self._tokens < 1.0:
+                due = max(due, now + (1.0 - self._tokens) * 60.0 / (budget - BURST))
+        if len(self._sent) >= budget:
+            # Never more than the budget's requests in any minute.
+            due = max(due, self._sent[len(self._sent) - budget] + 60.0)
         return max(due, self._retry_at)
 
     async def tick(self) -> None:
@@ -211,6 +333,7 @@ class Watcher:
             self._failures = 0
             self._retry_at = 0.0
         self._expire()
+        self._mark_stalled()
 
     async def _look(self) -> None:
         ids = list(self._items)
@@ -239,8 +362,10 @@ class Watcher:
         try:
             return await self._client.get_generation(gen_id, priority=Priority.BACKGROUND)
         except NotFound as exc:
-            self._items.pop(gen_id, None)
-            self._report_error(exc)
+            if self._items.pop(gen_id, None) is not None and self.on_gone is not None:
+                self._call(self.on_gone, gen_id)
+            elif self.on_gone is None:
+                self._report_error(exc)
             return None
 
     async def _observe(self, gen_id: str, generation: Generation) -> None:
@@ -256,11 +381,15 @@ class Watcher:
                 with contextlib.suppress(FttuiError):
                     generation = await self._get(gen_id) or generation
             if self._items.pop(gen_id, None) is not None:
+                self._learn(generation)
                 self._emit(generation)
             return
         if status != item.reported:
             item.reported = status
             self._emit(generation)
+        if self.predictor is not None:
+            item.due = self._next_look(item, now)
+            return
         late = now - item.expected_end
         if late > SLOW_AFTER:
             item.due = now + SLOW_INTERVAL
@@ -270,10 +399,42 @@ class Watcher:
             item.due = now + self._interval
 
     def _count(self) -> None:
+        if self.predictor is not None:
+            self._refill()
+            self._tokens -= 1.0
         self.requests += 1
         self._sent.append(self._clock.monotonic())
 
+    def _learn(self, generation: Generation) -> None:
+        """A generation seen finishing teaches the predictor its time."""
+        if self.predictor is None or generation.status.lower() != "completed":
+            return
+        seconds = generation.generation_time
+        total = None
+        if generation.created_at is not None and generation.completed_at is not None:
+            total = (generation.completed_at - generation.created_at).total_seconds()
+        if seconds is not None and total is not None:
+            self.predictor.learn_overhead(total - seconds)
+        elif total is not None:
+            # A list item has no generationTime: the whole run, less the usual overhead.
+            seconds = total - self.predictor.overhead
+        if seconds is not None:
+            self.predictor.learn([(generation.length_seconds, generation.type, seconds)])
+
+    def _mark_stalled(self) -> None:
+        now = self._clock.monotonic()
+        for item in list(self._items.values()):
+            waited = now - (item.created if item.created is not None else item.since)
+            if item.stalled or waited < STALLED_AFTER:
+                continue
+            item.stalled = True
+            log.info("watcher: %s in progress for %.0fs", item.id, waited)
+            if self.on_stalled is not None:
+                self._call(self.on_stalled, WatchTimeout(item.id, item.last, waited, stalled=True))
+
     def _expire(self) -> None:
+        if self._timeout is None:
+            return
         now = self._clock.monotonic()
         for item in list(self._items.values()):
             if now - item.since >= self._timeout:

@@ -29,6 +29,17 @@ def _fault(text: str) -> tuple[str, object]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _mean_spread(text: str) -> tuple[float, float]:
+    """ "50,20" -> (50.0, 20.0); "200" -> (200.0, 0.0)."""
+    try:
+        parts = [float(part) for part in text.split(",")]
+    except ValueError:
+        parts = []
+    if not 1 <= len(parts) <= 2 or parts[0] <= 0 or (len(parts) == 2 and parts[1] < 0):
+        raise argparse.ArgumentTypeError(f"expected MEAN or MEAN,SPREAD in seconds, not {text!r}")
+    return parts[0], parts[1] if len(parts) == 2 else 0.0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The simulator's command-line options."""
     parser = argparse.ArgumentParser(
@@ -40,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--media-port", type=int, default=0, help="media port (default: any free)")
     parser.add_argument(
         "--speed", type=float, default=1.0, help="generation speed-up (rate limits never change)"
+    )
+    parser.add_argument(
+        "--generation-seconds",
+        type=_mean_spread,
+        default=None,
+        metavar="MEAN[,SPREAD]",
+        help="model time uniform in MEAN-SPREAD..MEAN+SPREAD s (default: 6.0-8.4, as the vendor's)",
     )
     parser.add_argument("--generations", type=int, default=0, help="start with N old generations")
     parser.add_argument(
@@ -100,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             media_port=args.media_port,
             worker_slots=args.worker_slots,
+            generation_seconds=args.generation_seconds,
         )
     except OSError as exc:
         print(f"fttui sim: cannot listen: {exc}", file=sys.stderr)

@@ -20,10 +20,18 @@ FAIL_WORD = re.compile(r"(?<![\w-])fail-me(?![\w-])", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
-def generation_time(gen_id: str, seed: int) -> float:
-    """Model time in seconds, 6.0-8.4 (mean 7.2), fixed by the id and the seed."""
+def generation_time(gen_id: str, seed: int, spread: tuple[float, float] | None = None) -> float:
+    """Model time in seconds, fixed by the id and the seed.
+
+    6.0-8.4 (mean 7.2) as on the vendor page; with `spread` (mean, plus or minus),
+    uniform over mean - spread .. mean + spread instead (e.g. the slower live API).
+    """
     digest = hashlib.sha256(f"{gen_id}:{seed}".encode()).digest()
-    return round(6.0 + int.from_bytes(digest[:4], "big") % 2401 / 1000, 2)
+    draw = int.from_bytes(digest[:4], "big") % 2401
+    if spread is not None:
+        mean, plus_minus = spread
+        return round(max(0.1, mean + plus_minus * (draw / 1200 - 1)), 2)
+    return round(6.0 + draw / 1000, 2)
 
 
 def title_from(tags: str) -> str:

@@ -309,6 +309,7 @@ def start(
     worker_slots: int | None = None,
     audio_cache: int = 8,
     state_file: Path | None = None,
+    generation_seconds: tuple[float, float] | None = None,
 ) -> RunningSim:
     """Start a simulator in a background thread; the caller must `close()` it.
 
@@ -317,6 +318,8 @@ def start(
     generations, else none) gives the demo account playlists of those generations.
     With `state_file`, the generations are read from it (instead of seeded) when it
     exists, and written to it after each change: the demo's history survives a restart.
+    `generation_seconds` (mean, plus or minus): model time uniform in that range
+    instead of the vendor page's 6.0-8.4 s (before `speed` divides it).
     """
     _install_log_filter()
     loop = asyncio.new_event_loop()
@@ -332,6 +335,7 @@ def start(
             faults=faults,
             seed=seed,
             worker_slots=worker_slots,
+            generation_seconds=generation_seconds,
         )
         # The demo's history from its last run, if it has one; else a fresh world.
         restored = state_file is not None and persist.load(state, state_file)
@@ -377,6 +381,7 @@ class SimOptions(TypedDict, total=False):
     worker_slots: int | None
     audio_cache: int
     state_file: Path | None
+    generation_seconds: tuple[float, float] | None
 
 
 @contextmanager

@@ -44,7 +44,8 @@ class SimState:
 
     `speed` divides how long generations take; rate-limit windows are never scaled.
     With `worker_slots`, at most that many generations process at once and the rest
-    wait as `pending`.
+    wait as `pending`. `generation_seconds` (mean, plus or minus) replaces the
+    vendor page's 6.0-8.4 s model time with a uniform spread around the mean.
     """
 
     def __init__(
@@ -56,6 +57,7 @@ class SimState:
         faults: Faults | None = None,
         seed: int = 0,
         worker_slots: int | None = None,
+        generation_seconds: tuple[float, float] | None = None,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -66,6 +68,7 @@ class SimState:
         self.faults = faults or Faults(seed=seed)
         self.seed = seed
         self.worker_slots = worker_slots
+        self.generation_seconds = generation_seconds
         self.accounts = seeded_accounts()
         self.rng = random.Random(f"sim:{seed}")
         self._limits: dict[str, UserLimits] = {}
@@ -148,7 +151,7 @@ class SimState:
         now = self.now()
         gen_id = self.new_id()
         seed = sub.seed if sub.seed is not None else self.rng.randrange(2**31)
-        gen_time = generation_time(gen_id, seed)
+        gen_time = generation_time(gen_id, seed, self.generation_seconds)
         run = (gen_time + UPLOAD_SECONDS) / self.speed
         start = now
         failure = None

@@ -350,6 +350,24 @@ class GenerationStore:
             ).fetchall()
         return [row[0] for row in rows]
 
+    def generation_times(self, limit: int = 60) -> list[tuple[float | None, str | None, float]]:
+        """(duration, kind, generationTime) of the newest completed generations, oldest
+        first: what the watcher's finish predictor learns from."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, json FROM generations WHERE status = 'completed'"
+                " ORDER BY sort_key DESC, id DESC LIMIT ?",
+                (max(0, limit),),
+            ).fetchall()
+        samples: list[tuple[float | None, str | None, float]] = []
+        for row in reversed(rows):
+            generation = _readable(row[0], row[1])
+            if generation is not None and generation.generation_time is not None:
+                samples.append(
+                    (generation.length_seconds, generation.type, generation.generation_time)
+                )
+        return samples
+
     def statuses(self, ids: Iterable[str]) -> dict[str, str]:
         """The cached status of each id that is cached (lower case)."""
         wanted = list(dict.fromkeys(ids))

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import random
+import statistics
 from collections import defaultdict
+from collections.abc import Callable
 
+import httpx
 import pytest
 
 from fttui.api.client import FinetuningClient
-from fttui.api.errors import FttuiError, InvalidApiKey
+from fttui.api.errors import FttuiError, InvalidApiKey, NotFound
 from fttui.api.models import Generation, GenerationRequest
+from fttui.api.timing import FinishPredictor, Sample
 from fttui.api.watcher import Watcher, WatchTimeout
 from fttui.clock import VirtualClock
 from fttui.sim.accounts import REVOKED_KEY
@@ -289,3 +293,153 @@ async def test_a_final_copy_of_a_generation_in_flight_ends_its_watch(
     watcher.watch(final)  # ...then a reconcile finds it already completed
     assert updates == [final]
     assert watcher.in_flight == frozenset()
+
+
+# --- the learned watcher (issue 10) ------------------------------------------------------
+
+
+class TimedTransport(CountingTransport):
+    """Counts requests with the clock time at which each was sent."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.sent: list[float] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            self.sent.append(self.clock.monotonic())
+        return await super().handle_async_request(request)
+
+    def most_in_a_minute(self) -> int:
+        return max((sum(t <= s < t + 60 for s in self.sent) for t in self.sent), default=0)
+
+
+def history(seconds: float, spread: float = 1.2, n: int = 12) -> list[Sample]:
+    """Finished 30 s tracks whose generationTime was spread evenly around `seconds`."""
+    return [(30, "music", seconds - spread + 2 * spread * k / (n - 1)) for k in range(n)]
+
+
+async def watch_round(
+    client: FinetuningClient, watcher: Watcher, clock: VirtualClock, count: int, label: str
+) -> list[float]:
+    """`count` generations watched to their end: how late each was seen, in seconds."""
+    created = [await client.create_generation(track(f"{label} {n}")) for n in range(count)]
+    loop = asyncio.get_running_loop()
+    seen = {c.id: loop.create_future() for c in created}
+
+    def on_update(generation: Generation) -> None:
+        future = seen.get(generation.id)
+        if generation.is_final and future is not None and not future.done():
+            assert generation.completed_at is not None
+            future.set_result((clock.now() - generation.completed_at).total_seconds())
+
+    watcher.on_update = on_update
+    for c in created:
+        watcher.watch(c.as_generation())
+    return [await future for future in seen.values()]
+
+
+@pytest.mark.parametrize("in_flight", [1, 5])  # 5: the API's queue depth
+async def test_learned_watcher_sees_fifty_second_generations_within_a_second_on_12_gets_a_minute(
+    sim_factory: Callable[..., RunningSim],
+    clock: VirtualClock,
+    make_client: ClientFactory,
+    in_flight: int,
+) -> None:
+    sim = sim_factory(clock=clock, speed=1.0, generation_seconds=(50, 1.2))
+    timed = TimedTransport(clock)
+    client = make_client(base_url=sim.base_url, transport=timed)
+    watcher = Watcher(client, predictor=FinishPredictor(history(50)))
+    runner = asyncio.create_task(watcher.run())
+    latencies = await watch_round(client, watcher, clock, in_flight, "slow")
+    runner.cancel()
+    assert statistics.median(latencies) <= 1.0
+    assert max(latencies) <= 3.0
+    assert timed.most_in_a_minute() <= 12
+
+
+async def test_learned_watcher_learns_from_generations_seen_finishing(
+    sim_factory: Callable[..., RunningSim], clock: VirtualClock, make_client: ClientFactory
+) -> None:
+    sim = sim_factory(clock=clock, speed=1.0, generation_seconds=(50, 1.2))
+    timed = TimedTransport(clock)
+    client = make_client(base_url=sim.base_url, transport=timed)
+    predictor = FinishPredictor()  # no history: a cautious first round
+    watcher = Watcher(client, predictor=predictor)
+    runner = asyncio.create_task(watcher.run())
+    first = await watch_round(client, watcher, clock, 3, "first")
+    assert len(predictor) == 3
+    later = [x for n in range(3) for x in await watch_round(client, watcher, clock, 3, f"r{n}")]
+    runner.cancel()
+    assert statistics.median(later) <= 1.0 < statistics.median(first)
+    assert timed.most_in_a_minute() <= 12
+
+
+async def test_a_vanished_generation_is_reported_by_its_id(
+    make_client: ClientFactory, clock: VirtualClock
+) -> None:
+    client = make_client()
+    gone: list[str] = []
+    errors: list[FttuiError] = []
+    updates: list[Generation] = []
+    watcher = Watcher(client, on_gone=gone.append, on_error=errors.append, on_update=updates.append)
+    runner = asyncio.create_task(watcher.run())
+    real = await client.create_generation(track())
+    watcher.watch("gen-vanished-1")  # alone: its own GET answers 404
+    await wait_until_idle(watcher, clock)
+    watcher.watch(real.as_generation())
+    watcher.watch("gen-vanished-2")  # with another: missing from the list, then 404
+    await wait_until_idle(watcher, clock)
+    runner.cancel()
+    assert gone == ["gen-vanished-1", "gen-vanished-2"]
+    assert errors == []
+    assert [g.id for g in updates] == [real.id]
+
+
+async def test_without_on_gone_a_vanished_generation_still_goes_to_on_error(
+    make_client: ClientFactory, clock: VirtualClock
+) -> None:
+    errors: list[FttuiError] = []
+    watcher = Watcher(make_client(), on_error=errors.append)
+    runner = asyncio.create_task(watcher.run())
+    watcher.watch("gen-vanished")
+    await wait_until_idle(watcher, clock)
+    runner.cancel()
+    assert [type(e) for e in errors] == [NotFound]
+
+
+async def test_a_long_generation_is_reported_stalled_after_5_minutes_and_still_checked(
+    sim_factory: Callable[..., RunningSim], clock: VirtualClock, make_client: ClientFactory
+) -> None:
+    sim = sim_factory(clock=clock, speed=1.0, generation_seconds=(900, 0))  # 15 minutes
+    timed = TimedTransport(clock)
+    client = make_client(base_url=sim.base_url, transport=timed)
+    stalled: list[WatchTimeout] = []
+    timeouts: list[WatchTimeout] = []
+    updates: list[Generation] = []
+    watcher = Watcher(
+        client,
+        predictor=FinishPredictor(history(50)),
+        on_stalled=stalled.append,
+        on_timeout=timeouts.append,
+        on_update=updates.append,
+    )
+    runner = asyncio.create_task(watcher.run())
+    created = await client.create_generation(track())
+    start = clock.monotonic()
+    watcher.watch(created.as_generation())
+    while not stalled:
+        await clock.sleep(1)
+    assert watcher.stalled == {created.id}
+    [verdict] = stalled
+    assert verdict.stalled and verdict.generation_id == created.id
+    assert verdict.waited >= 300
+    assert verdict.last_seen is not None and verdict.last_seen.status == "processing"
+    await wait_until_idle(watcher, clock)  # past the old 10-minute give-up
+    runner.cancel()
+    assert timeouts == []
+    assert [g.status for g in updates] == ["completed"]
+    late_looks = [t for t in timed.sent if t >= start + 300]
+    assert 10 <= len(late_looks) <= 600 / 30 + 3  # now and then: every 30 s
+    assert len(stalled) == 1
