@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from fttui import __version__
+from fttui.cli import create, doctor, library
 from fttui.cli.exit_codes import ExitCode
 
 STATUS_CHOICES = ("pending", "processing", "completed", "failed")
@@ -93,7 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-signature", dest="timesignature", metavar="BEATS", help="2-7 (default 4)"
     )
     generate.add_argument("--seed", help="whole number, for a reproducible result")
-    generate.add_argument("--wait", action="store_true", help="follow it until it ends")
+    generate.add_argument(
+        "--webhook", metavar="URL", help="https URL the server POSTs the result to"
+    )
+    waiting = generate.add_mutually_exclusive_group()
+    waiting.add_argument("--wait", action="store_true", help="follow it until it ends")
+    waiting.add_argument(
+        "--no-wait", dest="wait", action="store_false", help="return at once (the default)"
+    )
     generate.add_argument(
         "--download",
         nargs="?",
@@ -108,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     pages.add_argument("--offset", type=int, default=0)
     pages.add_argument("--all", action="store_true", help="every page, newest first")
     listing.add_argument("--status", choices=STATUS_CHOICES)
+    listing.add_argument("--type", choices=("music", "instrumental"), help="only this kind")
 
     show = commands.add_parser("show", parents=[common], help="one generation in full")
     show.add_argument("id")
@@ -117,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.add_argument("id")
     download.add_argument("path", nargs="?", help="folder or file (default: the music folder)")
+
+    for module in (create, library, doctor):
+        module.add_parsers(commands, [common])
 
     # `fttui sim ...` is dispatched before this parser (see `main`): this is its entry
     # in --help.

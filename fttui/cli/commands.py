@@ -13,17 +13,22 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from fttui.api import errors
 from fttui.api.client import FinetuningClient
+from fttui.api.instrumental import InstrumentalRequest
+from fttui.api.journal import INSTRUMENTAL, SOUND_EFFECTS
 from fttui.api.models import CreatedGeneration, Generation, GenerationRequest, RequestInvalid
+from fttui.api.sound_effects import SoundEffect, SoundEffectRequest
 from fttui.cli import output
 from fttui.cli.exit_codes import ExitCode
 from fttui.cli.session import SetupError, Target, open_target
 
 if TYPE_CHECKING:
+    from fttui.api.reconcile import ReconcileResult
     from fttui.audio.save import Saved
+    from fttui.audio.track import Track
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +40,11 @@ def run_command(args: argparse.Namespace) -> int:
     from fttui.logging_setup import configure_logging
 
     configure_logging()
-    command = COMMANDS[args.command]
+    from fttui.cli import create, doctor, library  # they use this module's helpers
+
+    if args.command in doctor.STANDALONE:  # it must run without a key or a server
+        return doctor.STANDALONE[args.command](args)
+    command = {**COMMANDS, **create.COMMANDS, **library.COMMANDS}[args.command]
     try:
         # Validate before opening anything: a typo costs no request and no simulator.
         request = _request_from_args(args) if args.command == "generate" else None
@@ -106,6 +115,9 @@ def _report(exc: errors.FttuiError) -> int:
     if isinstance(exc, errors.MonthlyLimitReached):
         _fail("no generations left this month (and no pack credits)")
         return ExitCode.LIMIT
+    if isinstance(exc, errors.DailyLimitReached):
+        _fail("no sound effects left today (100 a UTC day, shared with the web app)")
+        return ExitCode.LIMIT
     if isinstance(exc, errors.NotFound):
         _fail(f"not found: {exc.message}")
         return ExitCode.NOT_FOUND
@@ -168,6 +180,7 @@ def _request_from_args(args: argparse.Namespace) -> GenerationRequest:
         "scale": args.scale,
         "timesignature": args.timesignature,
         "seed": args.seed,
+        "webhook": args.webhook,
     }
     return GenerationRequest.from_fields({k: v for k, v in fields.items() if v is not None})
 
@@ -224,9 +237,17 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
     return ExitCode.OK
 
 
+@overload
 async def _create_once(
-    client: FinetuningClient, request: GenerationRequest
-) -> CreatedGeneration | None:
+    client: FinetuningClient, request: GenerationRequest | InstrumentalRequest
+) -> CreatedGeneration | None: ...
+@overload
+async def _create_once(
+    client: FinetuningClient, request: SoundEffectRequest
+) -> SoundEffect | None: ...
+async def _create_once(
+    client: FinetuningClient, request: GenerationRequest | InstrumentalRequest | SoundEffectRequest
+) -> CreatedGeneration | SoundEffect | None:
     """POST `request`, unless an earlier run's journal entry says it may exist already.
 
     The journal's open entries are settled first. The same request (as the user gave
@@ -235,21 +256,24 @@ async def _create_once(
     """
     from fttui.api.reconcile import ReconcileOutcome
 
-    resolved: Generation | None = None
+    resolved: Generation | SoundEffect | None = None
     unsettled: str | None = None
     for result in await client.reconcile_pending():
-        same = result.is_request(request)
-        found = result.generation if result.outcome is ReconcileOutcome.FOUND else None
+        same = _is_request(result, request)
+        found = result.generation or result.sound_effect
+        found = found if result.outcome is ReconcileOutcome.FOUND else None
         if found is not None and same and resolved is None:
             resolved = found
             _warn(f"an earlier run sent this already, and it was created: {found.id}")
         elif found is not None:
             _warn(f"an earlier submission whose answer was lost was created: {found.id}")
         elif result.outcome is ReconcileOutcome.NOT_CREATED:
-            tags = result.body.get("tags", "")
+            tags = result.body.get("tags", result.body.get("prompt", ""))
             _warn(f"an earlier submission was not created (no credit used): {tags}")
         elif same and unsettled is None:
             unsettled = result.journal_id
+    if isinstance(resolved, SoundEffect):
+        return resolved
     if resolved is not None:
         return CreatedGeneration.from_generation(resolved)
     if unsettled is not None:
@@ -258,7 +282,25 @@ async def _create_once(
             f"was not sent again; try again in a few minutes (journal entry {unsettled})"
         )
         return None
+    if isinstance(request, InstrumentalRequest):
+        return await client.create_instrumental(request)
+    if isinstance(request, SoundEffectRequest):
+        return await client.create_sound_effect(request)
     return await client.create_generation(request)
+
+
+def _is_request(
+    result: ReconcileResult, request: GenerationRequest | InstrumentalRequest | SoundEffectRequest
+) -> bool:
+    """Is this journal entry the submission of `request`, as the user gave it?"""
+    if isinstance(request, GenerationRequest):
+        return result.is_request(request)
+    endpoint = INSTRUMENTAL if isinstance(request, InstrumentalRequest) else SOUND_EFFECTS
+    asked = result.asked if result.asked is not None else result.body
+    try:
+        return result.endpoint == endpoint and type(request).model_validate(asked) == request
+    except ValueError:
+        return False
 
 
 def _warn(message: str) -> None:
@@ -284,7 +326,9 @@ async def cmd_list(client: FinetuningClient, args: argparse.Namespace, target: T
     pages = 0
     stopped: tuple[str, ExitCode] | None = None
     while True:
-        page = await client.list_generations(limit=args.limit, offset=offset, status=args.status)
+        page = await client.list_generations(
+            limit=args.limit, offset=offset, status=args.status, type=args.type
+        )
         pages += 1
         items = page.generations
         has_more, next_offset = page.has_more, page.next_offset
@@ -383,13 +427,19 @@ async def _save(
     Raises `DownloadFailure` for every way it can fail: a media answer that is not
     audio, a refused URL, a full disk, a read-only folder, a taken name, a signal.
     """
-    from fttui.audio.download import MediaError
     from fttui.audio.from_api import track_for
-    from fttui.audio.save import NameTaken, SaveError, SaveInterrupted, save_for_command
 
     track = track_for(generation, lyrics=lyrics)
     if track is None:
         raise DownloadFailure(f"{generation.id} has no audio", ExitCode.NOT_FOUND)
+    return await _save_track(track, destination, target)
+
+
+async def _save_track(track: Track, destination: str | None, target: Target) -> Saved:
+    """`_save` for any track (a sound effect too)."""
+    from fttui.audio.download import MediaError
+    from fttui.audio.save import NameTaken, SaveError, SaveInterrupted, save_for_command
+
     settings = target.settings
     try:
         return await save_for_command(
@@ -407,7 +457,7 @@ async def _save(
     except MediaError as exc:
         reason = str(exc)
         reason = reason[:1].lower() + reason[1:]  # it follows the id here
-        raise DownloadFailure(f"{generation.id}: {reason}", ExitCode.TRANSPORT) from exc
+        raise DownloadFailure(f"{track.id}: {reason}", ExitCode.TRANSPORT) from exc
 
 
 COMMANDS: dict[str, Command] = {
