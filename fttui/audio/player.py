@@ -19,6 +19,7 @@ from fttui.audio.backends import Backend, DeviceInfo, NoAudioDevice
 from fttui.audio.decode import file_duration
 from fttui.audio.download import Download, MediaFetcher
 from fttui.audio.formats import SAMPLE_RATE
+from fttui.audio.queue import PlayQueue
 from fttui.audio.stream import PcmStream
 from fttui.audio.track import Track
 
@@ -43,6 +44,10 @@ class PlayerState:
     message: str = ""
     device_ok: bool | None = None  # None until the device was first tried
     downloaded: float | None = None  # share of the file present, when known
+    muted: bool = False
+    repeat: bool = False
+    shuffle: bool = False
+    queue_position: str = ""  # "2/5" while a queue of several tracks plays
 
     @property
     def active(self) -> bool:
@@ -78,6 +83,7 @@ class Player:
         self._download: Download | None = None
         self._lock = asyncio.Lock()  # serialises device start/stop across tasks
         self._tasks: set[asyncio.Task[None]] = set()
+        self.queue = PlayQueue()
 
     # -- reading --------------------------------------------------------------------
     @property
@@ -131,12 +137,40 @@ class Player:
         return self._device
 
     # -- controls -------------------------------------------------------------------
-    async def play(self, track: Track) -> None:
+    async def play_queue(self, tracks: Sequence[Track], start: int = 0) -> None:
+        """Play `tracks` one after another from `start`; the next starts when one ends."""
+        first = self.queue.load(tracks, start)
+        if first is not None:
+            await self.play(first, queued=True)
+
+    def load(self, track: Track) -> None:
+        """Name `track` as the one the keys act on without playing it (no device here)."""
+        self._track = track
+        self._set(track_id=track.id, title=track.title, duration_s=track.duration_s)
+
+    def toggle_repeat(self) -> None:
+        """Start the queue over after its last track, or stop there."""
+        self._set(repeat=self.queue.toggle_repeat())
+
+    def toggle_shuffle(self) -> None:
+        """Play the rest of the queue in a random order, or in order."""
+        self._set(shuffle=self.queue.toggle_shuffle())
+
+    def toggle_mute(self) -> None:
+        """Silence the sound, or bring back the volume it had."""
+        muted = not self._base.muted
+        if self._stream is not None:
+            self._stream.set_volume(0.0 if muted else self._base.volume)
+        self._set(muted=muted)
+
+    async def play(self, track: Track, *, queued: bool = False) -> None:
         """Play `track` from the start, streaming it if it is not cached."""
         previous = self._track
         await self._halt()
         if previous is not None and previous.id != track.id:
             self._fetcher.cancel(previous.id)  # a skipped track need not finish downloading
+        if not queued:
+            self.queue.load([track])  # one track asked for alone: nothing follows it
         self._track = track
         self._set(
             status="loading",
@@ -146,6 +180,7 @@ class Player:
             position_s=0.0,
             message="",
             downloaded=None,
+            queue_position=self.queue.position,
         )
         if await self.open_device() is None:
             return
@@ -165,7 +200,8 @@ class Player:
         if status in ("playing", "loading", "paused"):
             self.toggle_pause()
         elif self._track is not None:
-            await self.play(self._track)
+            # Again from where the queue stands (the same track, unless it moved on).
+            await self.play(self._track, queued=self._track is self.queue.current)
 
     def toggle_pause(self) -> None:
         """Pause if playing, resume if paused; otherwise nothing."""
@@ -201,7 +237,7 @@ class Player:
         volume = round(min(1.0, max(0.0, volume)), 3)
         if self._stream is not None:
             self._stream.set_volume(volume)
-        self._set(volume=volume)
+        self._set(volume=volume, muted=False)  # a volume key is heard: it unmutes
 
     def change_volume(self, delta: float) -> None:
         """Raise (or with a negative `delta` lower) the volume."""
@@ -235,7 +271,7 @@ class Player:
                 loop.call_soon_threadsafe(self._finished, stream, error)
 
         stream = PcmStream(download.progress, start_frame=start_frame, on_finish=on_finish)
-        stream.set_volume(self._base.volume)
+        stream.set_volume(0.0 if self._base.muted else self._base.volume)
         stream.start()
         self._stream = stream
         async with self._lock:
@@ -265,6 +301,13 @@ class Player:
         else:
             self._set(status="stopped", position_s=self._base.duration_s or stream.position_s)
         self._spawn(self._stop_device(stream))
+        following = self.queue.following() if error is None else None
+        if following is not None:
+            self._spawn(self._play_following(stream, following))
+
+    async def _play_following(self, ended: PcmStream, track: Track) -> None:
+        if self._stream is ended:  # nothing else was asked for meanwhile
+            await self.play(track, queued=True)
 
     async def _stop_device(self, stream: PcmStream) -> None:
         async with self._lock:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -64,6 +64,7 @@ class Playback:
         directory = settings.download_dir
         self._download_dir = directory.expanduser() if directory is not None else None
         self._bar: PlayerBar | None = None
+        self._slot: Widget | None = None
         self._unsubscribe: Callable[[], None] | None = None
         # One player command at a time: two `play`s interleaving could each start a stream.
         self._lock = asyncio.Lock()
@@ -77,6 +78,7 @@ class Playback:
         bar = PlayerBar(poll=self._poll, id="player-bar")
         await slot.mount(bar)
         self._bar = bar
+        self._slot = slot
         self._unsubscribe = self.player.subscribe(bar.show)
         bar.show(self._poll())
 
@@ -112,22 +114,88 @@ class Playback:
         track = self._track_or_say_why(generation)
         if track is None:
             return
+        loaded = self.player.track
+        if loaded is not None and loaded.id == track.id:
+            self._wanted = track.id
+            if not self._offered_remote(track):
+                self._run(self._play(track, toggle=True))
+            return
+        tracks, start = self._list_queue(track)
+        self.play_tracks(tracks, start)
+
+    def play_tracks(self, tracks: Sequence[Track], start: int = 0) -> None:
+        """Play `tracks` as a queue from `start` (the list's, or a playlist's)."""
+        if not tracks:
+            self._app.notify("Nothing to play here.", severity="warning")
+            return
+        start = min(max(0, start), len(tracks) - 1)
+        track = tracks[start]
         self._wanted = track.id
         if not self._offered_remote(track):
-            self._run(self._play(track, toggle=True))
+            self._run(self._play(track, toggle=False, queue=(list(tracks), start)))
+
+    def _list_queue(self, track: Track) -> tuple[list[Track], int]:
+        """The list's finished generations from `track` on, in list order."""
+        listing = self._listing()
+        rows = listing.rows if listing is not None else []
+        tracks = [t for t in map(track_for, rows) if t is not None]
+        ids = [t.id for t in tracks]
+        if track.id not in ids:
+            return [track], 0
+        return tracks[ids.index(track.id) :], 0
+
+    def _listing(self) -> GenerationList | None:
+        if self._slot is None:
+            return None
+        found = self._slot.screen.query(GenerationList)
+        return found.first() if found else None
 
     def stop(self) -> None:
         """Stop and rewind (and forget a play key not yet carried out)."""
         self._wanted = None
+        if self._say_why_not("stop"):
+            return
         self._run(self._locked(self.player.stop()))
 
     def seek(self, seconds: float) -> None:
         """Move `seconds` forward (negative: back) in the track playing."""
+        if self._say_why_not("seek"):
+            return
         self._safely(self.player.seek, seconds)
 
     def change_volume(self, delta: float) -> None:
         """Raise the volume by `delta` (negative: lower it)."""
+        if self._say_why_not("volume"):
+            return
         self._safely(self.player.change_volume, delta)
+
+    def toggle_mute(self) -> None:
+        """Silence the player, or bring its sound back."""
+        if self._say_why_not("volume"):
+            return
+        self._safely(lambda _: self.player.toggle_mute(), 0.0)
+
+    def toggle_repeat(self) -> None:
+        """Start the queue over after its last track, or stop there."""
+        self._safely(lambda _: self.player.toggle_repeat(), 0.0)
+        self._app.notify("Repeat on." if self.player.state.repeat else "Repeat off.")
+
+    def toggle_shuffle(self) -> None:
+        """Play the rest of the queue in a random order, or in list order."""
+        self._safely(lambda _: self.player.toggle_shuffle(), 0.0)
+        self._app.notify("Shuffle on." if self.player.state.shuffle else "Shuffle off.")
+
+    def _say_why_not(self, action: str) -> bool:
+        """Say why `action` cannot be done now, if it cannot; True when it cannot."""
+        state = self.player.state
+        if state.device_ok is False:
+            reason = f"{clean(state.message) or NO_DEVICE_REASON} Nothing plays here."
+        elif action != "volume" and state.status not in ("playing", "paused", "loading"):
+            reason = "Nothing is playing: select a finished generation and press space."
+        else:
+            return False
+        self._app.notify(reason, severity="warning", markup=False)
+        return True
 
     def step(self, listing: GenerationList, step: int) -> None:
         """Play the finished generation `step` rows from the current one; select it."""
@@ -144,9 +212,8 @@ class Playback:
             self._app.notify(f"No {where} finished generation in the list.")
             return
         listing.move_to(target.id)
-        self._wanted = target.id
-        if not self._offered_remote(target):
-            self._run(self._play(target, toggle=False))
+        tracks, start = self._list_queue(target)
+        self.play_tracks(tracks, start)
 
     def download(self, generation: Generation | None) -> None:
         """Save the generation's audio, tagged, in the music folder."""
@@ -204,6 +271,8 @@ class Playback:
             reason = clean(state.message) or NO_DEVICE_REASON
         else:
             return False
+        # The bar names the track the keys (and this offer) are about.
+        self.player.load(track)
         screen = RemotePlayScreen(track.title, track.audio_url, reason)
         self._app.push_screen(screen, partial(self._remote_chosen, track))
         return True
@@ -213,11 +282,15 @@ class Playback:
         if choice == "download":
             self.save(track)
 
-    async def _play(self, track: Track, *, toggle: bool) -> None:
+    async def _play(
+        self, track: Track, *, toggle: bool, queue: tuple[list[Track], int] | None = None
+    ) -> None:
         async with self._lock:
             if self._wanted != track.id:
                 return  # a later key asked for another track (or stop): skip this one
-            if toggle:
+            if queue is not None:
+                await self.player.play_queue(*queue)
+            elif toggle:
                 await self.player.play_pause(track)
             else:
                 await self.player.play(track)

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
-from fttui.tui.widgets.generation_detail import GenerationDetail
+from fttui.tui.widgets.generation_detail import BACK_HINT, GenerationDetail
 
 if TYPE_CHECKING:
     # Annotation only (pydantic is loaded after the first frame).
@@ -29,7 +29,7 @@ class DetailScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         detail = GenerationDetail(id="detail-full")
-        detail.border_title = "Generation"
+        detail.border_title = f"Generation{BACK_HINT}"  # the screen has no footer
         yield detail
 
     def on_mount(self) -> None:

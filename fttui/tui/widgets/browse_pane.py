@@ -11,8 +11,9 @@ The actions are the app's (`app.`): the pane only says which key means what.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -20,6 +21,9 @@ from textual.containers import Vertical
 from fttui.audio.controls import LARGE_SEEK_S, SMALL_SEEK_S, VOLUME_STEP
 from fttui.tui.widgets.generation_detail import GenerationDetail
 from fttui.tui.widgets.generation_list import GenerationList
+
+if TYPE_CHECKING:
+    from fttui.tui.playback import Playback
 
 
 def _seek(seconds: float) -> str:
@@ -58,7 +62,42 @@ class BrowsePane(Vertical):
         Binding("comma", "app.step(-1)", "Previous track", show=False),
         Binding("d", "app.download", "Download", show=False),
         Binding("c", "app.copy_link", "Copy link", show=False),
+        Binding("m", "mute", "Mute or unmute", show=False),
+        Binding("R", "repeat", "Repeat the queue on or off", show=False),
+        Binding("S", "shuffle", "Shuffle the queue on or off", show=False),
     ]
+
+    def _playback(self) -> Playback | None:
+        # The app builds its player just after the first frame: a key before that waits.
+        try:
+            playback: Playback = getattr(self.app, "playback")  # noqa: B009 (the app's type would be a cycle)
+        except (AttributeError, RuntimeError):
+            return None
+        return playback
+
+    def action_mute(self) -> None:
+        """Silence the player, or bring its sound back."""
+        if (playback := self._playback()) is not None:
+            playback.toggle_mute()
+
+    def action_repeat(self) -> None:
+        """Start the queue over after its last track, or stop there."""
+        if (playback := self._playback()) is not None:
+            playback.toggle_repeat()
+
+    def action_shuffle(self) -> None:
+        """Play the rest of the queue in a random order, or in list order."""
+        if (playback := self._playback()) is not None:
+            playback.toggle_shuffle()
+
+    @on(GenerationList.Opened)
+    def _opened(self, event: GenerationList.Opened) -> None:
+        # Not stopped: the screen fetches the full detail (and, when narrow, opens its
+        # screen). Side by side, Enter moves the keyboard to the detail, visibly.
+        detail = self.query_one(GenerationDetail)
+        if detail.display and detail.region.area:
+            detail.scroll_home(animate=False)
+            detail.focus()
 
     def compose(self) -> ComposeResult:
         listing = GenerationList(id="list")

@@ -38,6 +38,16 @@ def _size(size: int | None) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} B"
 
 
+def title_line(generation: Generation) -> Text:
+    """The list's title: the title, else the prompt in italics, said to be the prompt."""
+    if generation.title:
+        return literal(generation.title)
+    prompt = generation.prompt or generation.parameters.tags or generation.id
+    return literal(prompt, "italic").append(" (no title: the prompt)", style="dim")
+
+
+BACK_HINT = " · esc back"
+"""After the detail's title while it has the keyboard (or fills the screen)."""
 LABEL_WIDTH = 10
 
 
@@ -60,7 +70,7 @@ def describe(generation: Generation) -> RenderableType:
     params = generation.parameters
     key, scale = params.key_and_scale
     long: list[tuple[str, Text | str]] = [
-        ("Title", literal(generation.title or "(untitled)")),
+        ("Title", title_line(generation)),
         ("Prompt", literal(generation.prompt or params.tags or "–", single_line=False)),
     ]
     if generation.error_message or generation.status.lower() == "failed":
@@ -114,6 +124,17 @@ class GenerationDetail(VerticalScroll):
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._body
+
+    def on_focus(self) -> None:
+        # Focused, the arrows scroll it and esc goes back: say so in its frame.
+        title = str(self.border_title or "")
+        if not title.endswith(BACK_HINT):
+            self.border_title = title + BACK_HINT
+        self.styles.border = ("round", self.app.current_theme.primary)
+
+    def on_blur(self) -> None:
+        self.border_title = str(self.border_title or "").removesuffix(BACK_HINT)
+        self.styles.clear_rule("border")
 
     def show(self, generation: Generation | None) -> None:
         """Show `generation` (or the hint when None)."""

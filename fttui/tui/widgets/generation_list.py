@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
-from textual.events import Resize
+from textual.events import DescendantFocus, Key, Resize
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
@@ -47,6 +47,22 @@ PREFETCH_ROWS = 15
 """Ask for more when the cursor or the viewport is this close to the last row."""
 AGE_REFRESH_S = 60.0
 """How often "created … ago" is brought up to date (it says minutes at the finest)."""
+
+
+MARK = "● "
+"""In front of a marked row's title: what delete and add-to-playlist act on."""
+FROM_PROMPT_STYLE = "italic"
+"""A generation without a title shows its prompt, in this style (a prompt, not a title)."""
+
+
+def title_text(generation: Generation, width: int | None = None) -> Text:
+    """The one title shown everywhere: the title, else the prompt set in italics."""
+    if generation.title:
+        text, style = clean(generation.title), ""
+    else:
+        text = clean(generation.prompt or generation.parameters.tags or generation.id)
+        style = FROM_PROMPT_STYLE
+    return Text(text if width is None else shorten(text, width), style=style)
 
 
 def as_status(value: object) -> StatusFilter | None:
@@ -80,11 +96,31 @@ class _Table(DataTable[Text]):
         self.refresh_coordinate(Coordinate(self.get_row_index(row), self.get_column_index(column)))
 
 
+class _SearchBox(Input):
+    """The search box: Esc clears it, a second Esc leaves it for the rows."""
+
+    def on_key(self, event: Key) -> None:
+        # A key handler, not a binding: the screen's own esc is in the key table already.
+        if event.key != "escape":
+            return
+        event.stop()
+        event.prevent_default()
+        listing = next(a for a in self.ancestors if isinstance(a, GenerationList))
+        if self.value:
+            listing.restore_cursor()
+            self.value = ""
+        else:
+            listing.focus_table()
+
+
 class GenerationList(Vertical):
     """Search box, status filter and the table of generations."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "cycle_filter", "Filter"),
+        Binding("x", "toggle_mark", "Mark or unmark", show=False),
+        Binding("delete,D", "delete", "Delete marked or selected", show=False),
+        Binding("a", "add_to_playlist", "Add marked or selected to a playlist", show=False),
     ]
 
     class QueryChanged(Message):
@@ -121,10 +157,27 @@ class GenerationList(Vertical):
     class NearEnd(Message):
         """Internal: the table's viewport reached the last loaded rows."""
 
+    class DeleteRequested(Message):
+        """The delete key: delete `ids` (the marked rows, else the selected one)."""
+
+        def __init__(self, ids: tuple[str, ...]) -> None:
+            super().__init__()
+            self.ids = ids
+
+    class AddToPlaylistRequested(Message):
+        """The add key: put `ids` (the marked rows, else the selected one) in a playlist."""
+
+        def __init__(self, ids: tuple[str, ...]) -> None:
+            super().__init__()
+            self.ids = ids
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Generation] = []
         self._index: dict[str, int] = {}
+        self._marks: set[str] = set()
+        self._before_search: str | None = None  # the row the cursor was on
+        self._restore: str | None = None  # put the cursor back there at the next `show`
         self._total = 0
         self._exhausted = True
         self._waiting = False
@@ -151,7 +204,7 @@ class GenerationList(Vertical):
 
         await self.query_one("#list-tools").mount(
             steady_over_ssh(
-                Input(placeholder="/ search title, prompt, tags", id="search", compact=True)
+                _SearchBox(placeholder="/ search title, prompt, tags", id="search", compact=True)
             ),
             Select([(s, s) for s in STATUSES], prompt="all", id="status-filter", compact=True),
         )
@@ -179,6 +232,18 @@ class GenerationList(Vertical):
     def rows(self) -> list[Generation]:
         """The generations loaded into the table, in order."""
         return list(self._rows)
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        """The ids of the marked rows, in list order."""
+        return tuple(g.id for g in self._rows if g.id in self._marks)
+
+    @property
+    def chosen(self) -> tuple[str, ...]:
+        """What a delete or add acts on: the marked rows, else the selected one."""
+        if self._marks:
+            return self.marked
+        return (self.selected.id,) if self.selected is not None else ()
 
     @property
     def selected(self) -> Generation | None:
@@ -215,12 +280,15 @@ class GenerationList(Vertical):
     def show(self, rows: Sequence[Generation], *, total: int, exhausted: bool) -> None:
         """Replace the rows (a new query, or a refresh); keep the cursor on the same id."""
         keep = self.selected.id if self.selected else None
+        if self._restore is not None:
+            keep, self._restore = self._restore, None
         if self._clock is not None:
             self._now = self._clock()
         self._rows = []
         self._index = {}
         self.table.clear()
         self._add(rows)
+        self._marks &= self._index.keys()  # a mark never acts on a row out of sight
         self._total, self._exhausted, self._waiting = total, exhausted, False
         if keep is not None and keep in self._index:
             self.table.move_cursor(row=self._index[keep], animate=False)
@@ -246,14 +314,40 @@ class GenerationList(Vertical):
 
     def drop(self, generation_id: str) -> None:
         """Drop a generation that no longer exists."""
-        if generation_id not in self._index:
+        self.remove_rows([generation_id])
+
+    def remove_rows(self, ids: Sequence[str]) -> None:
+        """Drop the rows of generations that no longer exist (deleted here or elsewhere)."""
+        gone = {i for i in ids if i in self._index}
+        if not gone:
             return
-        self.table.remove_row(generation_id)
-        self._rows = [g for g in self._rows if g.id != generation_id]
+        for generation_id in gone:
+            self.table.remove_row(generation_id)
+        self._rows = [g for g in self._rows if g.id not in gone]
         self._index = {g.id: i for i, g in enumerate(self._rows)}
-        self._total = max(0, self._total - 1)
+        self._marks -= gone
+        self._total = max(0, self._total - len(gone))
         self._summarise()
         self.post_message(self.Highlighted(self.selected))
+
+    def toggle_mark(self, generation_id: str) -> None:
+        """Mark the row, or unmark it if it is marked."""
+        if generation_id not in self._index:
+            return
+        self._marks ^= {generation_id}
+        self._redraw_title(generation_id)
+        self._summarise()
+
+    def clear_marks(self) -> None:
+        """Unmark every row."""
+        marked, self._marks = self.marked, set()
+        for generation_id in marked:
+            self._redraw_title(generation_id)
+        self._summarise()
+
+    def _redraw_title(self, generation_id: str) -> None:
+        generation = self._rows[self._index[generation_id]]
+        self.query_one(_Table).set_cell(generation_id, "title", self._title(generation))
 
     def move_to(self, generation_id: str) -> bool:
         """Put the cursor on `generation_id`; False when it is not among the loaded rows."""
@@ -274,11 +368,10 @@ class GenerationList(Vertical):
         return [key for key, _, _, least in _COLUMNS if self._layout[1] >= least]
 
     def _cells(self, generation: Generation) -> list[Text]:
-        title_width = self._layout[0]
         params = generation.parameters
         key, scale = params.key_and_scale
         cells = {
-            "title": Text(shorten(clean(generation.display_title), title_width)),
+            "title": self._title(generation),
             "status": status_text(generation.status),
             "duration": Text(minutes_seconds(generation.length_seconds), justify="right"),
             "bpm": Text("–" if params.bpm is None else str(params.bpm), justify="right"),
@@ -287,6 +380,13 @@ class GenerationList(Vertical):
             "plays": Text(count(generation.play_count), justify="right"),
         }
         return [cells[key] for key in self._column_keys()]
+
+    def _title(self, generation: Generation) -> Text:
+        if generation.id not in self._marks:
+            return title_text(generation, self._layout[0])
+        return Text(MARK, style="bold").append_text(
+            title_text(generation, self._layout[0] - len(MARK))
+        )
 
     def _add(self, rows: Sequence[Generation]) -> None:
         for generation in rows:
@@ -308,17 +408,23 @@ class GenerationList(Vertical):
 
     def _summarise(self) -> None:
         shown = len(self._rows)
-        text = f"{shown:,} of {self._total:,}" if self._total > shown else f"{shown:,}"
+        noun = "generation" if max(shown, self._total) == 1 else "generations"
+        if self._total > shown:
+            text = f"{shown:,} of {self._total:,} {noun}"
+        else:
+            text = f"{shown:,} {noun}"
         if not shown and not self._waiting:
-            text += (
-                "  nothing matches"
+            text = (
+                "Nothing matches"
                 if self.query_text or self.status_filter
-                else "  no generations yet: press n to describe one"
+                else "No generations yet: press n to describe one"
             )
         if self._waiting:
-            text += "  loading more…"
+            text += ", loading more…"
         elif not self._exhausted and shown:
-            text += "  (scroll for more)"
+            text += ", scroll for more"
+        if self._marks:
+            text += f" · {len(self._marks):,} marked (D deletes, a adds to a playlist)"
         self.query_one("#list-summary", Static).update(text)
 
     def _ask_for_more(self) -> None:
@@ -373,6 +479,14 @@ class GenerationList(Vertical):
         for field in self.query("#search").results(Input):
             field.focus()
 
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if event.widget.id == "search" and self.selected is not None:
+            self._before_search = self.selected.id
+
+    def restore_cursor(self) -> None:
+        """Put the cursor back where it was before the search (at the next `show`)."""
+        self._restore = self._before_search
+
     def action_cycle_filter(self) -> None:
         """Show all, then each status in turn."""
         select: Select[str] | None = next(self.query("#status-filter").results(Select), None)
@@ -386,6 +500,22 @@ class GenerationList(Vertical):
             select.clear()
         else:
             select.value = following
+
+    def action_toggle_mark(self) -> None:
+        """Mark the selected row, or unmark it; the cursor moves on (mark a run quickly)."""
+        if self.selected is not None:
+            self.toggle_mark(self.selected.id)
+            self.table.action_cursor_down()
+
+    def action_delete(self) -> None:
+        """Ask for the marked rows (else the selected one) to be deleted."""
+        if self.chosen:
+            self.post_message(self.DeleteRequested(self.chosen))
+
+    def action_add_to_playlist(self) -> None:
+        """Ask for the marked rows (else the selected one) to go into a playlist."""
+        if self.chosen:
+            self.post_message(self.AddToPlaylistRequested(self.chosen))
 
     def focus_table(self) -> None:
         """Put the keyboard on the rows."""

@@ -207,9 +207,18 @@ class PlayerBar(Widget):
 
     @staticmethod
     def _clock_text(state: PlayerState) -> Text:
+        volume = "muted" if state.muted else f"vol {round(state.volume * 100)}%"
+        modes = "".join(
+            f"  {word}"
+            for word, on in (
+                (state.queue_position, bool(state.queue_position)),
+                ("repeat", state.repeat),
+                ("shuffle", state.shuffle),
+            )
+            if on
+        )
         return Text(
-            f"{_position_text(state)} / {minutes_seconds(state.duration_s)}"
-            f"  vol {round(state.volume * 100)}%",
+            f"{_position_text(state)} / {minutes_seconds(state.duration_s)}  {volume}{modes}",
             style="dim",
         )
 
