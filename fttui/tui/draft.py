@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 DRAFT_FIELDS = (
     "tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature",
     "seed", "seed_locked",
+    "kind", "enhance",  # API v1.2: music, instrumental or sound effect
 )  # fmt: skip
 
 

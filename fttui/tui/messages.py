@@ -26,3 +26,11 @@ class GenerationGone(Message):
         super().__init__()
         self.generation_id = generation_id
         self.reason = reason
+
+
+class PlayRequested(Message):
+    """The user asked to hear `generation` (from a list other than the main one)."""
+
+    def __init__(self, generation: Generation) -> None:
+        super().__init__()
+        self.generation = generation

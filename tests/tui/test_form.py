@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
-from textual.widgets import Button, Input, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from fttui.api.models import GenerationRequest
 from fttui.tui.widgets.generation_form import GenerationForm
@@ -137,3 +137,147 @@ async def test_selects_round_trip_through_load_and_fields() -> None:
         assert fields["timesignature"] == "3"
         assert fields["key"] is None
         assert app.query_one("#scale", Select).is_blank()
+
+
+class WaitingFormApp(FormApp):
+    """The form, recording its "send when possible" toggles too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed: list[bool] = []
+
+    def on_generation_form_send_when_possible(self, event: GenerationForm.SendWhenPossible) -> None:
+        self.armed.append(event.armed)
+
+
+def _shown(form: GenerationForm, selector: str) -> bool:
+    """Whether the field is on screen: neither it nor its row is hidden."""
+    field = form.query_one(selector)
+    return field.display and (field.parent is form or bool(getattr(field.parent, "display", 1)))
+
+
+async def test_kind_selector_shows_only_the_fields_of_the_kind() -> None:
+    app = FormApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        form = app.query_one(GenerationForm)
+        for kind, shown, hidden in (
+            ("instrumental", ["#duration", "#enhance", "#seed"], ["#lyrics", "#bpm", "#key"]),
+            ("sound_effect", ["#duration", "#enhance"], ["#lyrics", "#bpm", "#seed"]),
+            ("music", ["#lyrics", "#bpm", "#key", "#seed"], ["#enhance"]),
+        ):
+            app.query_one("#kind", Select).value = kind
+            await pilot.pause()
+            assert [s for s in shown if not _shown(form, s)] == [], kind
+            assert [s for s in hidden if _shown(form, s)] == [], kind
+            # Hidden by a class, so that an error line keeps its own shown/hidden rule.
+            assert form.query_one("#lyrics-error").has_class("-other-kind") == (kind != "music")
+
+
+async def test_instrumental_submit_carries_an_instrumental_request() -> None:
+    from fttui.api.instrumental import InstrumentalRequest
+
+    app = FormApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        form = app.query_one(GenerationForm)
+        form.load({"kind": "instrumental", "tags": "warm pads", "duration": "20"})
+        await pilot.pause()
+        assert _error(app, "duration").startswith("duration must be 30–210 seconds")
+        form.load({"kind": "instrumental", "tags": "warm pads", "duration": "45", "enhance": False})
+        await pilot.pause()
+        assert form.action_submit()
+        await pilot.pause()
+        request = app.requests[0]
+        assert isinstance(request, InstrumentalRequest)
+        assert (request.prompt, request.duration, request.enhance) == ("warm pads", 45, False)
+
+
+async def test_sound_effect_takes_half_seconds_and_a_prompt() -> None:
+    from fttui.api.sound_effects import SoundEffectRequest
+
+    app = FormApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        form = app.query_one(GenerationForm)
+        form.load({"kind": "sound_effect", "tags": "", "duration": "9"})
+        await pilot.pause()
+        assert not form.action_submit()
+        await pilot.pause()
+        assert "prompt is required" in _error(app, "tags")
+        assert _error(app, "duration").startswith("duration must be 1–8 seconds")
+        form.load({"kind": "sound_effect", "tags": "door slam", "duration": "2.5"})
+        await pilot.pause()
+        assert form.action_submit()
+        await pilot.pause()
+        request = app.requests[0]
+        assert isinstance(request, SoundEffectRequest)
+        assert (request.prompt, request.duration) == ("door slam", 2.5)
+
+
+async def test_kind_round_trips_through_the_draft_fields() -> None:
+    app = FormApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        form = app.query_one(GenerationForm)
+        form.load({"kind": "instrumental", "tags": "x", "enhance": False})
+        await pilot.pause()
+        fields = form.fields()
+        assert (fields["kind"], fields["enhance"]) == ("instrumental", False)
+        from fttui.tui.draft import DRAFT_FIELDS
+
+        assert {"kind", "enhance"} <= set(DRAFT_FIELDS)
+
+
+async def test_key_and_scale_default_to_auto() -> None:
+    app = FormApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        for name in ("key", "scale"):
+            select = app.query_one(f"#{name}", Select)
+            assert select.is_blank()
+            assert "Auto" in str(select.query_one("SelectCurrent Static#label").render())
+
+
+async def test_countdown_by_submit_and_send_when_possible_toggle() -> None:
+    app = WaitingFormApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        form = app.query_one(GenerationForm)
+        now = [100.0]
+        form.clock = lambda: now[0]
+        form.load({"tags": "ambient"})
+        form.wait_until(42, "Too many generations this minute.")
+        await pilot.pause()
+        line = str(app.query_one("#submit-wait", Static).render())
+        assert line == "Too many generations this minute. Try again in 42 s."
+        assert app.query_one("#submit", Button).disabled
+        now[0] = 130.0
+        form.tick()
+        assert "in 12 s" in str(app.query_one("#submit-wait", Static).render())
+        await pilot.click("#send-when-possible")
+        await pilot.pause()
+        assert app.armed == [True]
+        await pilot.click("#send-when-possible")
+        await pilot.pause()
+        assert app.armed == [True, False]
+        now[0] = 143.0
+        form.tick()
+        await pilot.pause()
+        assert not app.query_one("#submit-wait").display
+        assert not app.query_one("#submit", Button).disabled
+
+
+async def test_armed_send_when_possible_sends_once_the_wait_ends() -> None:
+    app = WaitingFormApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        form = app.query_one(GenerationForm)
+        now = [0.0]
+        form.clock = lambda: now[0]
+        form.load({"tags": "ambient"})
+        form.wait_until(10, "The queue is full.")
+        await pilot.pause()
+        assert not form.action_submit()  # still waiting
+        app.query_one("#send-when-possible", Checkbox).value = True
+        await pilot.pause()
+        assert app.armed == [True] and app.requests == []
+        now[0] = 10.0
+        form.tick()
+        await pilot.pause()
+        assert len(app.requests) == 1
+        assert not app.query_one("#send-when-possible", Checkbox).value  # once only

@@ -18,7 +18,7 @@ async def test_the_account_header_is_one_line_at_80_columns(sim) -> None:
         line = header.render()
         assert "\n" not in line.plain and line.cell_len <= header.size.width
         assert header.region.height == 1
-        for kept in ("Demo User", "left", "running"):  # the least important parts go first
+        for kept in ("Demo User", "left", "in queue"):  # the least important parts go first
             assert kept in line.plain
         assert "pack" not in line.plain
 

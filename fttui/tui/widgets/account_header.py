@@ -1,4 +1,4 @@
-"""The account line: who, which plan, credits left, work in progress, rate headroom."""
+"""The account line: who, which plan, credits left, in queue now, read and POST budgets."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fttui.tui.text import clean, count
 
 if TYPE_CHECKING:
     # Annotation only: the header is in the first frame, pydantic comes after it.
+    from fttui.api.limiter import RateStatus
     from fttui.api.models import Account
 
 BAR_WIDTH = 10
@@ -22,10 +23,18 @@ NARROW_SEPARATOR = Text(" │ ", style="dim")
 
 @dataclass(frozen=True)
 class RateHeadroom:
-    """Requests left in the current minute (None when no answer has told us yet)."""
+    """Requests left in the current minute (None when no answer has told us yet): the
+    read budget, and apart from it the budget of creating POSTs (API v1.2)."""
 
     limit: int | None = None
     remaining: int | None = None
+    post_limit: int | None = None
+    post_remaining: int | None = None
+
+    @classmethod
+    def from_status(cls, status: RateStatus) -> RateHeadroom:
+        """The headroom a limiter snapshot tells of."""
+        return cls(status.limit, status.remaining, status.post_limit, status.post_remaining)
 
 
 def usage_bar(used: int | None, total: int | None, width: int = BAR_WIDTH) -> Text:
@@ -94,7 +103,8 @@ class AccountHeader(Widget):
                     ),
                 ),
             ),
-            (2, Text(f"running {self.in_progress}/{count(limits.queue_depth)}")),
+            # queueDepth is how many are in the queue now, never a capacity.
+            (2, Text(f"in queue {count(limits.queue_depth)}")),
             (
                 4,
                 Text.assemble(
@@ -105,13 +115,16 @@ class AccountHeader(Widget):
             ),
             (6, Text(f"pack {count(limits.pack_credits)}")),
         ]
-        if self.rate.remaining is not None:
-            low = self.rate.remaining <= 5
-            rate = Text(
-                f"rate {self.rate.remaining}/{count(self.rate.limit)}",
-                style="red" if low else "",
-            )
-            parts.insert(3, (3 if low else 5, rate))  # a low rate matters more than the month
+        budgets = [
+            ("posts", self.rate.post_remaining, self.rate.post_limit, 2),
+            ("reads", self.rate.remaining, self.rate.limit, 5),
+        ]
+        for word, remaining, limit, low_at in budgets:
+            if remaining is None:
+                continue
+            low = remaining <= low_at
+            rate = Text(f"{word} {remaining}/{count(limit)}", style="red" if low else "")
+            parts.insert(3, (3 if low else 5, rate))  # a low budget matters more than the month
         line = fit_parts(parts, self.size.width)
         if self.stale:
             line.stylize("dim", name.cell_len)  # old numbers, not live ones

@@ -11,8 +11,10 @@ come with `complete`, called once that frame is drawn and the models are loaded.
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -21,6 +23,8 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
+from textual.validation import Integer, Number
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
@@ -30,13 +34,33 @@ from fttui.tui.text import literal
 if TYPE_CHECKING:
     # Annotations only: `fttui.api.models` brings pydantic, which the first frame does
     # without. Its rules and choices are read once the rest of the form is mounted.
+    from fttui.api.instrumental import InstrumentalRequest
     from fttui.api.models import GenerationRequest
+    from fttui.api.sound_effects import SoundEffectRequest
 
-FIELDS = ("tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature", "seed")
+    AnyRequest = GenerationRequest | InstrumentalRequest | SoundEffectRequest
+
+FIELDS = (
+    "tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature", "seed",
+    "enhance",
+)  # fmt: skip
 SELECTS = ("language", "key", "scale", "timesignature")
 # "Default" (the server's choice), never a value: a prompt reading "4/4" looked chosen, and
-# Up from it wrapped round to 7/4.
-_PROMPTS = dict.fromkeys(SELECTS, "Default")
+# Up from it wrapped round to 7/4. Key and scale are "auto" on the server when unset.
+_PROMPTS = {**dict.fromkeys(SELECTS, "Default"), "key": "Auto", "scale": "Auto"}
+
+# API v1.2: what to generate, and the fields each kind has (the tags are the prompt of
+# an instrumental or a sound effect).
+KINDS: tuple[tuple[str, str], ...] = (
+    ("Music", "music"),
+    ("Instrumental", "instrumental"),
+    ("Sound effect", "sound_effect"),
+)
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "music": FIELDS[:-1],
+    "instrumental": ("tags", "duration", "enhance", "seed"),
+    "sound_effect": ("tags", "duration", "enhance"),
+}
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -58,7 +82,7 @@ def _with_flat(key: str, flat_to_sharp: Mapping[str, str]) -> str:
     return " / ".join([key, *flats])
 
 
-class SeedLock(Checkbox):
+class Tick(Checkbox):
     """A checkbox whose off state is blank: Textual's "X" in both states reads as ticked."""
 
     BUTTON_INNER = " "
@@ -66,6 +90,10 @@ class SeedLock(Checkbox):
     def watch_value(self) -> None:
         self.BUTTON_INNER = "✓" if self.value else " "
         super().watch_value()
+
+
+class SeedLock(Tick):
+    """Keep the seed after each submit."""
 
 
 class GenerationForm(VerticalScroll, can_focus=False):
@@ -83,6 +111,9 @@ class GenerationForm(VerticalScroll, can_focus=False):
     GenerationForm Button.-textual-compact:focus,
     GenerationForm Checkbox.-textual-compact:focus {
         background-tint: $accent 30%;
+    }
+    GenerationForm .-other-kind, GenerationForm .field-error.-shown.-other-kind {
+        display: none;
     }
     """
 
@@ -104,11 +135,20 @@ class GenerationForm(VerticalScroll, can_focus=False):
             self.fields = fields
 
     class SubmitRequested(Message):
-        """The user asked to generate, and the form is valid."""
+        """The user asked to generate, and the form is valid. `request` is the kind's
+        request: `GenerationRequest`, `InstrumentalRequest` or `SoundEffectRequest`."""
 
-        def __init__(self, request: GenerationRequest) -> None:
+        def __init__(self, request: AnyRequest, kind: str = "music") -> None:
             super().__init__()
             self.request = request
+            self.kind = kind
+
+    class SendWhenPossible(Message):
+        """The user armed (or disarmed) sending once the wait by the submit button ends."""
+
+        def __init__(self, armed: bool) -> None:
+            super().__init__()
+            self.armed = armed
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -118,15 +158,20 @@ class GenerationForm(VerticalScroll, can_focus=False):
         self._general_error = ""  # a server message about no field in particular
         # The request last accepted by the server, as the form asked it (fttui's own
         # random seed aside): sending the very same again takes a confirmation.
-        self._sending: GenerationRequest | None = None
-        self._last_accepted: GenerationRequest | None = None
+        self._sending: AnyRequest | None = None
+        self._last_accepted: AnyRequest | None = None
         self._options: dict[str, list[tuple[str, str]]] = {}  # each select's, once complete
         self._pending: dict[str, Any] = {}  # loaded before `complete`: filled in by it
+        self.clock: Callable[[], float] = time.monotonic
+        """Seconds on a steady clock, for the countdown by the submit button."""
+        self._wait_deadline: float | None = None  # submitting waits until then
+        self._wait_reason = ""
+        self._wait_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         # The first frame: the tags, focusable at once. The rest comes with `complete`.
         with Horizontal(classes="field-head"):
-            yield Label("Tags", classes="field-label")
+            yield Label("Tags", id="tags-label", classes="field-label")
             yield Static("", id="tags-count", classes="counter")
         yield steady_over_ssh(
             Input(placeholder="Genre, mood, instruments…", id="tags", compact=True)
@@ -150,16 +195,28 @@ class GenerationForm(VerticalScroll, can_focus=False):
         from fttui.api.models import BPM_RANGE, DURATION_RANGE
 
         options = _choices()
+        music = "kind-music"
         rows: list[Widget] = [
+            Horizontal(
+                Label("Kind", classes="field-label"),
+                Select(KINDS, value="music", allow_blank=False, id="kind", compact=True),
+                classes="field-row",
+            ),
             Horizontal(
                 Label("Lyrics", classes="field-label"),
                 Static("", id="lyrics-count", classes="counter"),
-                classes="field-head",
+                classes=f"field-head {music}",
             ),
             steady_over_ssh(
-                TextArea(id="lyrics", compact=True, soft_wrap=True, placeholder="Optional")
+                TextArea(
+                    id="lyrics",
+                    compact=True,
+                    soft_wrap=True,
+                    placeholder="Optional",
+                    classes=music,
+                )
             ),
-            Static("", id="lyrics-error", classes="field-error"),
+            Static("", id="lyrics-error", classes=f"field-error {music}"),
             Horizontal(
                 Label("Duration", classes="field-label"),
                 steady_over_ssh(
@@ -171,10 +228,22 @@ class GenerationForm(VerticalScroll, can_focus=False):
                         compact=True,
                     )
                 ),
-                Label(f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}", classes="hint"),
+                Label(
+                    f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}",
+                    id="duration-hint",
+                    classes="hint",
+                ),
                 classes="field-row",
             ),
             Static("", id="duration-error", classes="field-error"),
+            Horizontal(
+                Label("Enhance", classes="field-label"),
+                Tick("Enrich the prompt", value=True, id="enhance", compact=True),
+                classes="field-row kind-instrumental kind-sound_effect",
+            ),
+            Static(
+                "", id="enhance-error", classes="field-error kind-instrumental kind-sound_effect"
+            ),
             Horizontal(
                 Label("BPM", classes="field-label"),
                 steady_over_ssh(
@@ -183,17 +252,20 @@ class GenerationForm(VerticalScroll, can_focus=False):
                     )
                 ),
                 Label(f"{BPM_RANGE[0]}–{BPM_RANGE[1]}", classes="hint"),
-                classes="field-row",
+                classes=f"field-row {music}",
             ),
-            Static("", id="bpm-error", classes="field-error"),
+            Static("", id="bpm-error", classes=f"field-error {music}"),
         ]
         for name in SELECTS:
             label = name.replace("timesignature", "Time sig").capitalize()
             select = Select(options[name], prompt=_PROMPTS[name], id=name, compact=True)
             rows += [
-                Horizontal(Label(label, classes="field-label"), select, classes="field-row"),
-                Static("", id=f"{name}-error", classes="field-error"),
+                Horizontal(
+                    Label(label, classes="field-label"), select, classes=f"field-row {music}"
+                ),
+                Static("", id=f"{name}-error", classes=f"field-error {music}"),
             ]
+        seeded = f"{music} kind-instrumental"
         rows += [
             Horizontal(
                 Label("Seed", classes="field-label"),
@@ -207,20 +279,24 @@ class GenerationForm(VerticalScroll, can_focus=False):
                         compact=True,
                     )
                 ),
-                classes="field-row",
+                classes=f"field-row {seeded}",
             ),
             Horizontal(
                 Label("", classes="field-label"),
                 Button("Random", id="seed-random", compact=True),
                 SeedLock("Lock", id="seed-lock", compact=True),
-                classes="field-row",
+                classes=f"field-row {seeded}",
             ),
-            Static("", id="seed-error", classes="field-error"),
+            Static("", id="seed-error", classes=f"field-error {seeded}"),
             Static("", id="form-error", classes="field-error"),
             Button(self._submit_label(), id="submit", variant="primary", compact=True),
+            Static("", id="submit-wait", classes="field-error"),
+            Tick("Send when possible", id="send-when-possible", compact=True),
         ]
         await self.mount_all(rows)
         self._options = options
+        self._show_kind("music")
+        self._show_wait()
         pending, self._pending = self._pending, {}
         # The tags may have been typed into already: what the user typed wins.
         self.load({**pending, "tags": self.query_one("#tags", Input).value})
@@ -240,6 +316,8 @@ class GenerationForm(VerticalScroll, can_focus=False):
             "bpm": self.query_one("#bpm", Input).value,
             "seed": self.query_one("#seed", Input).value,
             "seed_locked": self.query_one("#seed-lock", Checkbox).value,
+            "kind": self.kind,
+            "enhance": self.query_one("#enhance", Checkbox).value,
         }
         for name in SELECTS:
             value = self.query_one(f"#{name}", Select).value
@@ -259,6 +337,11 @@ class GenerationForm(VerticalScroll, can_focus=False):
             return
         self._loading = True
         try:
+            kind = fields.get("kind")
+            kind = kind if kind in KIND_FIELDS else "music"
+            self.query_one("#kind", Select).value = kind
+            self._show_kind(kind)
+            self.query_one("#enhance", Checkbox).value = fields.get("enhance") is not False
             for name in ("tags", "duration", "bpm", "seed"):
                 value = fields.get(name)
                 self.query_one(f"#{name}", Input).value = "" if value is None else str(value)
@@ -291,16 +374,68 @@ class GenerationForm(VerticalScroll, can_focus=False):
 
     # --- validation -------------------------------------------------------------------
 
-    def check(self) -> tuple[GenerationRequest | None, dict[str, str]]:
+    @property
+    def kind(self) -> str:
+        """What the form makes: "music", "instrumental" or "sound_effect"."""
+        if not self.is_complete:
+            pending = self._pending.get("kind")
+            return pending if pending in KIND_FIELDS else "music"
+        value = self.query_one("#kind", Select).value
+        return value if isinstance(value, str) and value in KIND_FIELDS else "music"
+
+    def check(self) -> tuple[AnyRequest | None, dict[str, str]]:
         """The request the form describes, or the reason for each bad field."""
         # Loaded by the app in a thread once the first frame is drawn: already there.
+        from fttui.api.instrumental import InstrumentalRequest
         from fttui.api.models import GenerationRequest, RequestInvalid
+        from fttui.api.sound_effects import SoundEffectRequest
 
-        values = {name: value for name, value in self.fields().items() if name in FIELDS}
+        kind = self.kind
+        values = {k: v for k, v in self.fields().items() if k in KIND_FIELDS[kind]}
         try:
+            if kind == "instrumental":
+                values["prompt"] = values.pop("tags")
+                return InstrumentalRequest.from_fields(values), {}
+            if kind == "sound_effect":
+                values["prompt"] = values.pop("tags")
+                return SoundEffectRequest.from_fields(values), {}
             return GenerationRequest.from_fields(values), {}
         except RequestInvalid as exc:
-            return None, exc.field_errors
+            errors = dict(exc.field_errors)
+            if "prompt" in errors:
+                errors["tags"] = errors.pop("prompt")  # the prompt is typed in the tags box
+            return None, errors
+
+    def _show_kind(self, kind: str) -> None:
+        """Show only the fields `kind` has, with its words and duration range."""
+        from fttui.api.instrumental import INSTRUMENTAL_DURATION_RANGE, INSTRUMENTAL_STEP
+        from fttui.api.models import DURATION_RANGE
+        from fttui.api.sound_effects import SOUND_EFFECT_DURATION_RANGE, SOUND_EFFECT_STEP
+
+        for widget in self.query(".kind-music, .kind-instrumental, .kind-sound_effect"):
+            # A class, not `display`: the error lines keep their own shown/hidden rule.
+            widget.set_class(not widget.has_class(f"kind-{kind}"), "-other-kind")
+        music = kind == "music"
+        self.query_one("#tags-label", Label).update("Tags" if music else "Prompt")
+        self.query_one("#tags", Input).placeholder = (
+            "Genre, mood, instruments…" if music else "Describe the sound…"
+        )
+        duration = self.query_one("#duration", Input)
+        hint = self.query_one("#duration-hint", Label)
+        if kind == "sound_effect":
+            low, high = SOUND_EFFECT_DURATION_RANGE
+            duration.type, duration.validators = "number", [Number()]
+            duration.placeholder = "4"
+            hint.update(f"s  {low:g}–{high:g}, in {SOUND_EFFECT_STEP:g} s steps")
+        elif kind == "instrumental":
+            low_i, high_i = INSTRUMENTAL_DURATION_RANGE
+            duration.type, duration.validators = "integer", [Integer()]
+            duration.placeholder = "60"
+            hint.update(f"s  {low_i}–{high_i}, in {INSTRUMENTAL_STEP} s steps")
+        else:
+            duration.type, duration.validators = "integer", [Integer()]
+            duration.placeholder = "60"
+            hint.update(f"s  {DURATION_RANGE[0]}–{DURATION_RANGE[1]}")
 
     def show_server_errors(self, errors: Mapping[str, str], general: str = "") -> None:
         """Put the server's validation messages next to the fields they are about."""
@@ -308,6 +443,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
         unplaced: list[str] = []
         for name, message in errors.items():
             field = name.lower().replace("_", "").replace("time_signature", "timesignature")
+            field = "tags" if field == "prompt" else field  # the prompt is in the tags box
             if field in FIELDS:
                 self._server_errors[field] = message
             else:
@@ -318,6 +454,8 @@ class GenerationForm(VerticalScroll, can_focus=False):
 
     def _show_errors(self, errors: Mapping[str, str]) -> None:
         merged = {**errors, **self._server_errors}
+        kind_fields = KIND_FIELDS[self.kind]
+        merged = {k: v for k, v in merged.items() if k in kind_fields}
         for name in FIELDS:
             message = merged.get(name, "")
             if name == "tags" and not self._attempted and not self.fields()["tags"]:
@@ -331,7 +469,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
         widget.set_class(bool(message), "-shown")
 
     def _focus_first_error(self) -> None:
-        for name in FIELDS:
+        for name in KIND_FIELDS[self.kind]:
             if self.query_one(f"#{name}-error", Static).has_class("-shown"):
                 self.query_one(f"#{name}").focus()
                 return
@@ -367,6 +505,11 @@ class GenerationForm(VerticalScroll, can_focus=False):
             del self._server_errors[control.id]  # the user is fixing what the server refused
         if control is not None and control.id == "tags":
             self._attempted = True
+        if control is not None and control.id == "send-when-possible":
+            self.post_message(self.SendWhenPossible(bool(getattr(control, "value", False))))
+            return  # not a field of the draft
+        if control is not None and control.id == "kind":
+            self._show_kind(self.kind)
         self._edited()
         self.post_message(self.Changed(self.fields()))
 
@@ -411,6 +554,9 @@ class GenerationForm(VerticalScroll, can_focus=False):
             self._show_errors(self.check()[1])
             self.notify(self.blocked, title="Cannot submit", severity="warning")
             return False
+        if self.waiting:
+            self.notify(self._wait_text(), title="Not yet", severity="warning")
+            return False
         self._attempted = True
         request, errors = self.check()
         self._server_errors.clear()
@@ -429,16 +575,16 @@ class GenerationForm(VerticalScroll, can_focus=False):
         self._send(request)
         return True
 
-    def _send(self, request: GenerationRequest) -> None:
+    def _send(self, request: AnyRequest) -> None:
         self.busy = True  # set before posting: a repeated key press is refused above
         self._sending = request
-        self.post_message(self.SubmitRequested(request))
+        self.post_message(self.SubmitRequested(request, self.kind))
 
-    def _ask_to_send_again(self, request: GenerationRequest) -> None:
+    def _ask_to_send_again(self, request: AnyRequest) -> None:
         from fttui.tui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
-            if yes and not self.busy and not self.blocked:
+            if yes and not self.busy and not self.blocked and not self.waiting:
                 self._send(request)
 
         self.app.push_screen(
@@ -464,6 +610,67 @@ class GenerationForm(VerticalScroll, can_focus=False):
         if not self.is_complete:
             return  # `complete` calls this once the button is there
         button = self.query_one("#submit", Button)
-        button.disabled = self.busy or bool(self.blocked)
+        button.disabled = self.busy or bool(self.blocked) or self.waiting
         button.label = self._submit_label()
         self._set_error("#form-error", self.blocked or self._general_error)
+
+    # --- waiting (GENERATION_RATE_LIMITED, QUEUE_FULL) -----------------------------
+
+    @property
+    def waiting(self) -> bool:
+        """Whether submitting waits for a countdown to end."""
+        return self._wait_deadline is not None
+
+    def wait_until(self, seconds: float, reason: str) -> None:
+        """Hold submitting for `seconds`, counting down by the submit button with
+        `reason` (one sentence) and offering "send when possible". 0 ends the wait."""
+        if seconds <= 0:
+            self._end_wait()
+            return
+        self._wait_deadline = self.clock() + seconds
+        self._wait_reason = reason
+        if self._wait_timer is None:
+            self._wait_timer = self.set_interval(1.0, self.tick)
+        self._show_wait()
+        self._update_submit()
+
+    def tick(self) -> None:
+        """Bring the countdown up to date; end the wait once it is over."""
+        if self._wait_deadline is None:
+            return
+        if self._wait_deadline - self.clock() <= 0:
+            self._end_wait()
+        else:
+            self._show_wait()
+
+    def _end_wait(self) -> None:
+        self._wait_deadline = None
+        if self._wait_timer is not None:
+            self._wait_timer.stop()
+            self._wait_timer = None
+        self._show_wait()
+        self._update_submit()
+        if not self.is_complete:
+            return
+        armed = self.query_one("#send-when-possible", Checkbox)
+        if armed.value:
+            # Armed: the wait is over, so the form sends (through SubmitRequested, as a
+            # press of the button would), once.
+            with armed.prevent(Checkbox.Changed):
+                armed.value = False
+            self.action_submit()
+
+    def _wait_text(self) -> str:
+        if self._wait_deadline is None:
+            return ""
+        left = max(1, math.ceil(self._wait_deadline - self.clock()))
+        return f"{self._wait_reason} Try again in {left} s.".strip()
+
+    def _show_wait(self) -> None:
+        if not self.is_complete:
+            return
+        line = self.query_one("#submit-wait", Static)
+        line.update(literal(self._wait_text()))
+        line.set_class(self.waiting, "-shown")
+        line.display = self.waiting
+        self.query_one("#send-when-possible").display = self.waiting
