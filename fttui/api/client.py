@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -273,8 +274,14 @@ class FinetuningClient:
         data = await self._get(f"/v1/generations/{path_segment(generation_id)}", priority=priority)
         return self._model(Generation, data)
 
-    async def create_generation(self, request: GenerationRequest) -> CreatedGeneration:
+    async def create_generation(
+        self, request: GenerationRequest, *, wait: bool = True
+    ) -> CreatedGeneration:
         """Submit a generation (one credit). Journaled first; never sent twice.
+
+        With `wait` (scripts), a spent POST budget is waited out and the request sent
+        then; without it (an app with a countdown of its own) `GenerationRateLimited`
+        is raised at once, with the seconds to wait, and nothing is sent.
 
         Raises the server's refusal (`ValidationFailed`, `MonthlyLimitReached`,
         `QueueFull`, `GenerationRateLimited`, ...), or `SubmissionUnconfirmed` when the
@@ -285,15 +292,17 @@ class FinetuningClient:
         # fttui always names the seed (random, as the server would pick): the echoed
         # seed then identifies this submission exactly if its answer is lost.
         body = {**asked, "seed": asked.get("seed", self._rng.randint(0, rec.SEED_TAG_MAX))}
-        return await self._create(GENERATIONS, body, asked, _created_generation)
+        return await self._create(GENERATIONS, body, asked, _created_generation, wait=wait)
 
-    async def create_instrumental(self, request: InstrumentalRequest) -> CreatedGeneration:
+    async def create_instrumental(
+        self, request: InstrumentalRequest, *, wait: bool = True
+    ) -> CreatedGeneration:
         """Submit an instrumental (POST /v1/instrumental, one credit), as
         `create_generation` does: journaled first, never sent twice. It is read back
         through the generations (`type` "instrumental")."""
         asked = request.to_json()
         body = {**asked, "seed": asked.get("seed", self._rng.randint(0, rec.SEED_TAG_MAX))}
-        return await self._create(INSTRUMENTAL, body, asked, _created_generation)
+        return await self._create(INSTRUMENTAL, body, asked, _created_generation, wait=wait)
 
     async def create_sound_effect(self, request: SoundEffectRequest) -> SoundEffect:
         """Submit a sound effect (POST /v1/sound-effects; one of the day's 100),
@@ -371,14 +380,24 @@ class FinetuningClient:
         body: dict[str, Any],
         asked: dict[str, Any],
         read: Callable[[Any], _T],
+        *,
+        wait: bool = True,
     ) -> _T:
         """Journal, send and settle one creating POST; `read` makes the answer (or the
-        item found by a reconcile) the caller's model."""
+        item found by a reconcile) the caller's model. `wait`: see `create_generation`."""
+        budgeted = endpoint != SOUND_EFFECTS  # sound effects have a daily cap instead
         async with self._create_lock:
+            held = self._limiter.create_wait() if budgeted and not wait else 0.0
+            if held > 0:
+                raise GenerationRateLimited(
+                    "This minute's 10 generations are used; nothing was sent.",
+                    status=429,
+                    retry_after=max(1, math.ceil(held)),
+                )
             entry = self._journal.record(body, self._clock.now(), asked=asked, endpoint=endpoint)
             self._submitting.add(entry.id)
             try:
-                created = read(await self._submit(entry))
+                created = read(await self._submit(entry, wait=wait))
             finally:
                 # Kept on disk unless settled (ctrl+c, a lost answer); its lock is let go
                 # so that the next reconcile, here or in another process, may settle it.
@@ -460,7 +479,9 @@ class FinetuningClient:
 
     # --- submitting ---------------------------------------------------------------
 
-    async def _submit(self, entry: JournalEntry) -> CreatedGeneration | SoundEffect:
+    async def _submit(
+        self, entry: JournalEntry, *, wait: bool = True
+    ) -> CreatedGeneration | SoundEffect:
         """Send a journaled POST; the answer, or the item a reconcile found for it."""
         attempt = 0
         # Sound effects have their own daily cap, not the 10-a-minute POST budget.
@@ -479,10 +500,11 @@ class FinetuningClient:
                     raise
                 reason = exc.message if isinstance(exc, TransportError) else "unreadable answer"
                 return await self._settle(entry, reason, None)
-            except RateLimited:
+            except RateLimited as exc:
                 # A refusal: nothing was created. The limiter now holds until Retry-After.
                 attempt += 1
-                if attempt < self._retry.attempts:
+                waited_out = wait or not isinstance(exc, GenerationRateLimited)
+                if waited_out and attempt < self._retry.attempts:
                     await self._clock.sleep(self._retry.delay(0, self._rng))
                     continue
                 self._journal.remove(entry.id)

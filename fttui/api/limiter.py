@@ -167,6 +167,19 @@ class RateLimiter:
             waits.append(self._creates_blocked_until - now)
         return max(waits)
 
+    def create_wait(self) -> float:
+        """Seconds before a creating POST may go for the POST budget alone: this
+        process's 10 in the last minute, or the server's GENERATION_RATE_LIMITED hold
+        (0: now). Short waits of the read budget are not counted."""
+        now = self.clock.monotonic()
+        self._expire(now)
+        waits = [0.0]
+        if len(self._posts) >= self._create_limit:
+            waits.append(self._posts[len(self._posts) - self._create_limit] + WINDOW - now)
+        if self._creates_blocked_until is not None:
+            waits.append(self._creates_blocked_until - now)
+        return max(waits)
+
     def _server_left(self, now: float) -> int | None:
         """Requests left as the server last counted them, less those sent since."""
         if self._server_remaining is None or now - self._server_seen_at >= WINDOW:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fttui.api.models import Generation
+    from fttui.api.sound_effects import SoundEffect
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,13 @@ class Submitted:
 
     generation: Generation
     credits_remaining: int | None
+
+
+@dataclass(frozen=True)
+class SoundEffectSubmitted:
+    """The server accepted a sound effect (one of the day's; no monthly credit)."""
+
+    effect: SoundEffect
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class ReconcileSettled:
 
 Event = (
     Submitted
+    | SoundEffectSubmitted
     | SubmitRefused
     | SubmitFailed
     | FoundAfterAll

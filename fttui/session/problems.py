@@ -57,6 +57,14 @@ def explain(exc: BaseException, *, host: str = "the server") -> Problem:
             else ("The server rejected the API key (revoked, unknown or mistyped).")
         )
         return Problem("key", text, ask_for_key=True)
+    if isinstance(exc, errors.GenerationRateLimited):
+        # Only new submissions wait (the form counts down by its button); reads go on.
+        return Problem(
+            "posts",
+            "10 generations a minute reached: the next can be sent in {seconds} s.",
+            severity="warning",
+            seconds=exc.retry_after or DEFAULT_WAIT,
+        )
     if isinstance(exc, errors.RateLimited):
         return Problem(
             "rate",
@@ -69,7 +77,7 @@ def explain(exc: BaseException, *, host: str = "the server") -> Problem:
         return Problem(
             "queue",
             "Queue full: too many generations in progress. A slot should free in {seconds} s"
-            " — press w to submit then.",
+            " — press w to send it then by itself.",
             severity="warning",
             seconds=exc.retry_after or DEFAULT_WAIT,
         )
@@ -79,6 +87,13 @@ def explain(exc: BaseException, *, host: str = "the server") -> Problem:
             "Monthly limit reached: no generations left. Submit is off until credits "
             "return (new month or a credit pack); your draft is kept.",
             blocks_submit=True,
+        )
+    if isinstance(exc, errors.DailyLimitReached):
+        return Problem(
+            "sfx",
+            "Today's 100 sound effects are used up (shared with the web app); more at "
+            "midnight UTC. Music and instrumentals can still be sent.",
+            severity="warning",
         )
     if isinstance(exc, errors.ValidationFailed):
         return Problem("server", "The server refused the request" + _server_says(exc))

@@ -17,7 +17,11 @@ from fttui.session.text import clean
 
 if TYPE_CHECKING:
     from fttui.api.client import FinetuningClient
+    from fttui.api.instrumental import InstrumentalRequest
     from fttui.api.models import GenerationRequest
+    from fttui.api.sound_effects import SoundEffectRequest
+
+    AnyRequest = GenerationRequest | InstrumentalRequest | SoundEffectRequest
 
 UNCONFIRMED_RECHECK = 30.0
 """Seconds between looks for a submission whose answer was lost."""
@@ -26,10 +30,15 @@ UNCONFIRMED_RECHECK = 30.0
 class Submitting:
     """Submissions and their reconciling for one front end."""
 
-    def __init__(self, conditions: Conditions, emit: events.Listener) -> None:
+    def __init__(
+        self, conditions: Conditions, emit: events.Listener, *, wait_for_budget: bool = False
+    ) -> None:
+        """`wait_for_budget`: a spent POST budget is waited out (a script) rather than
+        refused at once with its countdown (an app, which offers to send then)."""
         self.conditions = conditions
+        self._wait_for_budget = wait_for_budget
         self._emit = emit
-        self._offer: GenerationRequest | None = None  # refused with QUEUE_FULL
+        self._offer: AnyRequest | None = None  # refused with QUEUE_FULL
         self._armed = False
 
     @property
@@ -44,10 +53,10 @@ class Submitting:
     def _changed(self) -> None:
         self._emit(events.ConditionsChanged())
 
-    async def submit(self, client: FinetuningClient, request: GenerationRequest) -> None:
-        """Send `request` once; the outcome is emitted."""
+    async def submit(self, client: FinetuningClient, request: AnyRequest) -> None:
+        """Send `request` once, to its kind's endpoint; the outcome is emitted."""
         try:
-            created = await client.create_generation(request)
+            accepted = await _create(client, request, wait=self._wait_for_budget)
         except errors.ValidationFailed as exc:
             self._emit(events.SubmitRefused(dict(exc.field_errors), clean(exc.message)))
         except errors.QueueFull as exc:
@@ -68,7 +77,7 @@ class Submitting:
             for kind in ("queue", "server", "rate"):
                 self.conditions.clear(kind)
             self._changed()
-            self._emit(events.Submitted(created.as_generation(), created.credits_remaining))
+            self._emit(accepted)
 
     def needs_reconcile(self, client: FinetuningClient) -> bool:
         """The journal holds a submission whose outcome is unknown; submitting waits
@@ -131,7 +140,7 @@ class Submitting:
         if self.conditions.clear("queue"):
             self._changed()
 
-    def take_armed(self) -> GenerationRequest | None:
+    def take_armed(self) -> AnyRequest | None:
         """A slot may be free: the armed request to send now (once), or None."""
         if not self._armed or self._offer is None:
             return None
@@ -139,3 +148,20 @@ class Submitting:
         self.conditions.clear("queue")
         self._changed()
         return request
+
+
+async def _create(
+    client: FinetuningClient, request: AnyRequest, *, wait: bool
+) -> events.Submitted | events.SoundEffectSubmitted:
+    """Send `request` to its kind's endpoint (each journaled, none sent twice)."""
+    # Loaded here, not at import: pydantic comes after the app's first frame.
+    from fttui.api.instrumental import InstrumentalRequest
+    from fttui.api.sound_effects import SoundEffectRequest
+
+    if isinstance(request, SoundEffectRequest):
+        return events.SoundEffectSubmitted(await client.create_sound_effect(request))
+    if isinstance(request, InstrumentalRequest):
+        created = await client.create_instrumental(request, wait=wait)
+    else:
+        created = await client.create_generation(request, wait=wait)
+    return events.Submitted(created.as_generation(), created.credits_remaining)

@@ -17,8 +17,13 @@ from fttui.tui.widgets.generation_detail import failure_reason
 
 if TYPE_CHECKING:
     # Annotations only (pydantic is loaded after the first frame).
-    from fttui.api.models import Generation, GenerationRequest
+    from fttui.api.models import Generation
+    from fttui.session.submitting import AnyRequest
     from fttui.tui.screens.main import MainScreen
+
+
+WAIT_UNKNOWN = 30.0
+"""Seconds to wait when a refusal did not say how long (no Retry-After)."""
 
 
 class Submitter:
@@ -28,18 +33,13 @@ class Submitter:
         self._screen = screen
         self.session = Submitting(screen.conditions, self._on_event)
 
-    @property
-    def can_arm(self) -> bool:
-        """A QUEUE_FULL refusal can be turned into "submit when a slot frees"."""
-        return self.session.can_arm
-
-    def submit(self, request: GenerationRequest) -> None:
+    def submit(self, request: AnyRequest) -> None:
         """Send `request` in a worker (one at a time)."""
         self._screen.run_worker(
             unless_quitting(self._screen, self._send(request)), group="submit", exclusive=False
         )
 
-    async def _send(self, request: GenerationRequest) -> None:
+    async def _send(self, request: AnyRequest) -> None:
         screen = self._screen
         session = screen.session
         if session is None:
@@ -63,11 +63,23 @@ class Submitter:
             screen.notify(
                 "Submitted: it will appear in the list as it progresses.", title="Generating"
             )
+        elif isinstance(event, events.SoundEffectSubmitted):
+            effect = event.effect
+            screen.form.after_submitted()
+            screen.save_draft()
+            left = effect.daily_remaining
+            today = f" ({left} left today)" if left is not None else ""
+            screen.notify(
+                f"Sound effect queued{today}. Save it with: fttui sfx download {effect.id}",
+                title="Sound effect",
+                markup=False,
+            )
         elif isinstance(event, events.SubmitRefused):
             screen.form.show_server_errors(dict(event.field_errors), general=event.message)
             screen.notify("The server refused some fields; see the form.", severity="error")
         elif isinstance(event, events.SubmitFailed):
             screen.show_problem(event.error)
+            self._wait_at_the_button(event.error)
             screen.refresh_bindings()
         elif isinstance(event, events.FoundAfterAll):
             # Found in the background: the user's cursor stays where it is.
@@ -80,6 +92,19 @@ class Submitter:
                 severity="warning",
                 timeout=15,
             )
+
+    def _wait_at_the_button(self, error: BaseException) -> None:
+        """A refusal that only a wait cures counts down by the submit button, which
+        offers to send by itself when it ends (the one place that can send again)."""
+        from fttui.api import errors
+
+        if isinstance(error, errors.QueueFull):
+            reason = "Queue full."
+        elif isinstance(error, errors.GenerationRateLimited):
+            reason = "10 generations a minute reached."
+        else:
+            return
+        self._screen.form.wait_until(error.retry_after or WAIT_UNKNOWN, reason)
 
     def reconcile_at_start(self) -> None:
         """A new session: submitting stays off while what a crashed or interrupted run
@@ -101,19 +126,14 @@ class Submitter:
         if session is not None:
             await self.session.reconcile(session.client)
 
-    def arm(self) -> None:
-        """Submit the refused request as soon as a slot frees."""
-        if self.session.arm():
-            self._screen.refresh_bindings()
-
     def slot_may_be_free(self) -> None:
-        """A generation finished or the wait is over: send an armed request once."""
-        if self._screen.form.busy:
-            return
-        request = self.session.take_armed()
-        if request is not None:
-            self._screen.form.busy = True
-            self.submit(request)
+        """A generation finished: a wait for a queue slot is over (the form then sends,
+        once, if the user armed it)."""
+        screen = self._screen
+        if screen.conditions.clear("queue"):
+            screen.banner.changed()
+        if screen.form.waiting and screen.form.wait_reason == "Queue full.":
+            screen.form.wait_until(0, "")
 
     def finished(self, generation: Generation) -> bool:
         """Announce a generation that completed or failed; True when the account changed."""

@@ -153,6 +153,31 @@ async def test_generation_rate_limited_holds_only_creating_requests(
     assert await client.reconcile_pending() == []  # refused: nothing left in the journal
 
 
+async def test_without_wait_a_spent_post_budget_is_refused_at_once(
+    make_client: ClientFactory, vsim: RunningSim, clock: VirtualClock
+) -> None:
+    async with by_hand(vsim) as http:
+        for _ in range(2):
+            for _ in range(5):
+                await http.post("/v1/generations", json=ELSEWHERE)
+            await clock.sleep(20)
+    client = make_client()  # retries on: only `wait=False` makes it give up at once
+    started = clock.monotonic()
+    with pytest.raises(errors.GenerationRateLimited) as caught:
+        await client.create_generation(TRACK, wait=False)
+    assert clock.monotonic() == started  # no wait, no retry
+    assert caught.value.retry_after
+    posts = vsim.post_count()
+    # Asked again during the hold: refused here, nothing sent to the server.
+    with pytest.raises(errors.GenerationRateLimited):
+        await client.create_generation(TRACK, wait=False)
+    assert vsim.post_count() == posts
+    assert await client.reconcile_pending() == []
+    await clock.sleep(caught.value.retry_after)
+    created = await client.create_generation(TRACK, wait=False)
+    assert created.id
+
+
 async def test_a_creating_request_waits_out_the_post_hold_then_succeeds(
     make_client: ClientFactory, vsim: RunningSim, clock: VirtualClock
 ) -> None:

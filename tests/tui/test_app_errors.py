@@ -28,7 +28,7 @@ def _submit(main: MainScreen, tags: str = "test tune") -> None:
 
 
 def _fail_posts_with(app: FttuiApp, exc: Exception) -> None:
-    async def refuse(request: Any) -> Any:
+    async def refuse(request: Any, **options: Any) -> Any:
         raise exc
 
     assert app.session is not None
@@ -67,12 +67,47 @@ async def test_queue_full_counts_down_and_offers_to_submit_later(sim_factory) ->
             await wait_for(pilot, lambda: not main.form.busy, "an answer")
         assert "queue" in main.banner.kinds
         assert " s" in main.banner.text_of("queue")  # the countdown
+        assert main.form.waiting and "Queue full." in main.form.wait_reason
+        main.form.load({"tags": "the one that waits"})  # what the form held when refused
         assert main.check_action("submit_when_free", ()) is True
         await pilot.press("w")
-        assert "by itself" in main.banner.text_of("queue")
+        assert main.form.armed
+        await pilot.press("w")  # a second press cancels
+        assert not main.form.armed
+        await pilot.press("w")
         posts = sim.post_count()
         main._submitter.slot_may_be_free()  # what a finished generation triggers
         await wait_for(pilot, lambda: sim.post_count() == posts + 1, "the armed submit")
+        await wait_for(pilot, lambda: not main.form.busy, "its answer")
+        # Still full (nothing finishes here): refused again, it waits again, unarmed.
+        assert main.form.waiting and not main.form.armed
+        assert sim.post_count() == posts + 1  # sent once, not again
+
+
+async def test_the_post_limit_counts_down_at_the_button_and_sends_once_armed(
+    sim_factory,
+) -> None:
+    sim = sim_factory(speed=0.01)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        # The web app (same account) spent this minute's 10 POSTs 55 s ago: the server
+        # refuses for 5 s more (time enough to arm, even on a loaded machine).
+        state = sim.state
+        creations = state.limits_of(state.account(sim.demo_key)).creations
+        for _ in range(creations.limit):
+            creations.record(state.now() - 55)
+        _submit(main, "one too many")
+        await wait_for(pilot, lambda: not main.form.busy, "the answer")
+        assert sim.post_count() == 1 and sim.generation_count() == 0
+        assert "10 generations a minute" in main.form.wait_reason
+        assert "posts" in main.banner.kinds and not main.form.blocked  # reads go on
+        main.form.load({"tags": "the one that waits"})
+        await pilot.press("w")
+        assert main.form.armed
+        await wait_for(pilot, lambda: sim.generation_count() == 1, "the armed submit")
+        assert sim.post_count() == 2
 
 
 async def test_rate_limited_counts_down_then_goes_on(sim) -> None:

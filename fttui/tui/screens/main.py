@@ -70,7 +70,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search"),
         Binding("r", "remix", "Remix", show=False),  # the footer keeps room for `?`
         Binding("ctrl+r", "refresh", "Refresh", show=False),
-        Binding("w", "submit_when_free", "Submit when free"),
+        Binding("w", "submit_when_free", "Send when possible"),
     ]
 
     def __init__(self, *, draft: Draft, demo: bool) -> None:
@@ -232,8 +232,7 @@ class MainScreen(Screen[None]):
         # by then the header may be gone already.
         headers = self.query(AccountHeader)
         if self.session is not None and headers:
-            rate = self.session.client.rate
-            headers.first().rate = RateHeadroom(rate.limit, rate.remaining)
+            headers.first().rate = RateHeadroom.from_status(self.session.client.rate)
 
     def count_running(self) -> None:
         """Show how many generations are in progress."""
@@ -302,8 +301,6 @@ class MainScreen(Screen[None]):
         self.update_blocked()
         if event.kind == "offline":
             self.connect()
-        elif event.kind == "queue":
-            self._submitter.slot_may_be_free()
         elif event.kind == "unconfirmed":
             self._submitter.reconcile()
 
@@ -497,8 +494,9 @@ class MainScreen(Screen[None]):
         )
 
     def action_submit_when_free(self) -> None:
-        """After QUEUE_FULL: submit the same request as soon as a slot frees."""
-        self._submitter.arm()
+        """While the submit button counts down: send the form by itself when it ends
+        (a second press cancels)."""
+        self.form.send_when_possible(not self.form.armed)
 
     def in_form(self) -> bool:
         """Whether the user is in the form: shown alone (narrow), or holding the focus."""
@@ -513,5 +511,5 @@ class MainScreen(Screen[None]):
         if action in LETTER_ACTIONS and self.in_form():
             return False
         if action == "submit_when_free":
-            return self._submitter.can_arm
+            return self.form.waiting
         return True

@@ -634,6 +634,23 @@ class GenerationForm(VerticalScroll, can_focus=False):
         self._show_wait()
         self._update_submit()
 
+    @property
+    def wait_reason(self) -> str:
+        """Why submitting waits ("" when it does not)."""
+        return self._wait_reason if self.waiting else ""
+
+    def send_when_possible(self, armed: bool = True) -> None:
+        """Arm (or disarm) sending by itself once the wait ends; only while waiting."""
+        if self.waiting and self.is_complete:
+            self.query_one("#send-when-possible", Checkbox).value = armed
+
+    @property
+    def armed(self) -> bool:
+        """Whether the form will send by itself when the wait ends."""
+        if not self.is_complete:
+            return False
+        return self.waiting and self.query_one("#send-when-possible", Checkbox).value
+
     def tick(self) -> None:
         """Bring the countdown up to date; end the wait once it is over."""
         if self._wait_deadline is None:
