@@ -28,9 +28,12 @@ def _ready(rows: int, banner: str | None = None) -> Any:
         await wait_for(pilot, lambda: main.header.account is not None, "the account")
         await wait_for(pilot, lambda: len(main.listing.rows) == rows, "the rows")
         await started(pilot, app)
-        # The player bar's hint is laid out a refresh after the bar mounts.
+        # The player bar's line is laid out, and given its text, a refresh or two after
+        # the bar mounts: wait for both, then for the paint.
         title = main.query_one("#player-bar #title")
-        await wait_for(pilot, lambda: title.size.width > 0, "the player bar's text")
+        await wait_for(
+            pilot, lambda: title.size.width > 0 and title.text.plain, "the player bar's text"
+        )
         if banner is not None:
             await wait_for(pilot, lambda: banner in main.banner.kinds, "the banner")
         await pilot.pause()
