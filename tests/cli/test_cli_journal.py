@@ -46,12 +46,12 @@ def test_ctrl_c_during_the_post_keeps_it_and_the_same_command_resolves_to_it(
             assert time.monotonic() < deadline, "the POST never arrived"
             time.sleep(0.01)
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=60)
+        out, err = child.communicate(timeout=60)
     finally:
         if child.poll() is None:
             child.kill()
             child.wait()
-    assert child.returncode == 130
+    assert child.returncode == 130, (out, err)
     assert "kept in the journal" in err
     assert "same command again" in err
     assert len(SubmissionJournal().pending()) == 1
