@@ -39,6 +39,7 @@ from fttui.api import ApiKey, FinetuningClient, RateLimiter, SubmissionJournal, 
 from fttui.api.models import Generation, GenerationRequest
 from fttui.api.timing import FinishPredictor
 from fttui.clock import VirtualClock, holding
+from fttui.session.following import make_watcher
 from fttui.sim.server import start
 
 VENDOR_INTERVAL = 3.0
@@ -123,7 +124,10 @@ async def run(
                 future.set_result((clock.now() - generation.completed_at).total_seconds())
 
         predictor = FinishPredictor() if method in ("learned", "cold") else None
-        watcher = Watcher(client, on_update=seen, predictor=predictor)
+        if predictor is not None:  # the session's own watcher, as the app and CLI build it
+            watcher = make_watcher(client, predictor=predictor, on_update=seen)
+        else:
+            watcher = Watcher(client, on_update=seen)
         runner = asyncio.create_task(watcher.run()) if method != "vendor" else None
         vendor = httpx.AsyncClient(
             base_url=sim.base_url, headers={"X-API-Key": sim.demo_key}, transport=counting

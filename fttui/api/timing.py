@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 KEEP = 60  # recent samples per kind: the service's speed drifts, old runs stop counting
 FEW = 5  # below this many samples the window is widened
+STALLED_AFTER = 300.0  # in progress this long: "may have failed silently" (CONTRACT v1.2)
 DEFAULT_OVERHEAD = 1.0  # createdAt to completedAt, beyond generationTime (upload, rounding)
 
 Sample = tuple[float | None, str | None, float]

@@ -9,8 +9,10 @@ while nothing is in flight, and takes its first look near the expected finish.
 Given a `FinishPredictor` (fed from the cache's finished generations, and learning from
 each one seen finishing), the expected finish is the user's own: the watcher sleeps until
 the forecast window, looks every half second or so inside it, backs off when late, and
-keeps to 12 requests in any minute. A generation still in progress after 5 minutes is
-reported stalled and still looked at now and then.
+keeps to 12 requests in any minute. Looks not spent during a long wait are saved (up to
+8) for the window, so a long generation's narrow window is looked at closely. A
+generation still in progress after 5 minutes is reported stalled and still looked at
+now and then.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Protocol, TypeVar
 from fttui.api.errors import AuthError, FttuiError, NotFound
 from fttui.api.limiter import Priority
 from fttui.api.models import Generation, GenerationPage
-from fttui.api.timing import FinishPredictor, Forecast
+from fttui.api.timing import STALLED_AFTER, FinishPredictor, Forecast
 from fttui.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -46,12 +48,12 @@ MISSING_PER_TICK = 2  # ids not in the newest page, fetched one by one per tick
 # With a predictor:
 LEARNED_BUDGET = 12  # polling requests in any sliding minute
 TIGHT_INTERVAL = 0.5  # the shortest gap between two looks, inside the forecast window
-BURST = 4  # looks that can be spent at once; the rest of the budget refills evenly
+BURST = 4  # looks that can be spent at once; the rest of the budget refills evenly...
+SAVED = 8  # ...and up to this many saved while waiting (a long run's narrow window)
 LOOKS_PER_WINDOW = 8  # a wide window (an erratic service) is looked at this many times
 UNKNOWN_FIRST_LOOK = 8.0  # before any history: the vendor page's generation...
 UNKNOWN_STEP = 0.15  # ...then look again after this share of its age (1.5 s to 10 s)
-STALLED_AFTER = 300.0  # in progress this long: shown as stalled (CONTRACT v1.2)...
-STALLED_INTERVAL = 30.0  # ...and still looked at, this often
+STALLED_INTERVAL = 30.0  # in progress for STALLED_AFTER: still looked at, this often
 
 _T = TypeVar("_T")
 _UNSET = object()
@@ -237,7 +239,8 @@ class Watcher:
     def _refill(self) -> None:
         now = self._clock.monotonic()
         rate = (self._budget - BURST) / 60.0
-        self._tokens = min(float(BURST), self._tokens + (now - self._tokens_at) * rate)
+        # Saved up past the burst only under the sliding minute's hard cap (`next_tick_at`).
+        self._tokens = min(float(SAVED), self._tokens + (now - self._tokens_at) * rate)
         self._tokens_at = now
 
     def _scarcity(self) -> float:

@@ -199,10 +199,7 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
         else:
             print(output.created_text(created))
         return ExitCode.OK
-    _note(output.created_text(created))
-    from fttui.cli.follow import follow_until_final
-
-    final = await follow_until_final(client, created, on_change=lambda g: _note(f"{g.status}…"))
+    final = await _follow(client, created, quiet=args.json)
     if final is None:
         _fail(f"{created.id} did not finish in time; it is still being generated")
         return ExitCode.GENERATION_FAILED
@@ -235,6 +232,61 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
     if saved and saved.warning:
         _fail(saved.warning)
     return ExitCode.OK
+
+
+async def _follow(
+    client: FinetuningClient, created: CreatedGeneration, *, quiet: bool
+) -> Generation | None:
+    """Follow `created` to its end with the app's own session code (watcher, predictor).
+
+    On a terminal, without --json, one line says how long it has run and how long it
+    should still take, rewritten in place about once a second.
+    """
+    from fttui.session.following import cached_predictor, follow_until_final
+
+    line = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
+    line.note(output.created_text(created))
+    try:
+        return await follow_until_final(
+            client,
+            created,
+            predictor=cached_predictor(),
+            on_progress=(lambda p: line.show(p.long)) if line.enabled else None,
+            on_stalled=lambda _: line.note(_stalled_line(created.id)),
+        )
+    finally:
+        line.done()
+
+
+def _stalled_line(generation_id: str) -> str:
+    from fttui.session.following import STALLED_NOTE
+
+    return STALLED_NOTE.format(id=generation_id)
+
+
+class _ProgressLine:
+    """One status line on stderr, rewritten in place (a terminal only)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._shown = ""
+
+    def show(self, text: str) -> None:
+        if self.enabled and text != self._shown:
+            pad = " " * max(0, len(self._shown) - len(text))
+            print(f"\r{text}{pad}", end="", file=sys.stderr, flush=True)
+            self._shown = text
+
+    def note(self, text: str) -> None:
+        """A line of its own, above the progress line."""
+        if self.enabled:
+            self.done()
+            print(text, file=sys.stderr)
+
+    def done(self) -> None:
+        if self._shown:
+            print(file=sys.stderr)
+            self._shown = ""
 
 
 @overload

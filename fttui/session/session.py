@@ -7,16 +7,29 @@ shows and what the session follows come from one place.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from fttui.api.client import FinetuningClient
 from fttui.api.errors import FttuiError
 from fttui.api.key import ApiKey
 from fttui.api.models import Account, Generation, StatusFilter
-from fttui.api.watcher import Watcher, WatchTimeout
+from fttui.api.watcher import WatchTimeout
 from fttui.clock import Clock
+from fttui.session.following import (
+    Progress,
+    expected_end,
+    learned_predictor,
+    make_watcher,
+    progress_of,
+)
 from fttui.store import GenerationStore, Library
 from fttui.store.sync import PAGE_SIZE
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_STATE = "last_account"
+"""The cache's record of the last account the server sent, shown (stale) at start."""
 
 
 class Session:
@@ -32,17 +45,67 @@ class Session:
         on_update: Callable[[Generation], None],
         on_error: Callable[[FttuiError], None],
         on_timeout: Callable[[WatchTimeout], None],
+        on_gone: Callable[[str], None] | None = None,
+        on_stalled: Callable[[WatchTimeout], None] | None = None,
     ) -> None:
+        """`on_gone`: a followed generation the server no longer has (already dropped
+        from the cache when it is called); `on_stalled`: one in progress for 5 minutes,
+        still followed, less often. Both run in the watcher's task."""
         self.key = key
         self.base_url = base_url
         self.store = store
         self.clock = clock
         self.client = FinetuningClient(key, base_url, clock=clock)
         self.library = Library(store, self.client, clock=clock)
-        self.watcher = Watcher(
-            self.client, clock=clock, on_update=on_update, on_error=on_error, on_timeout=on_timeout
+        # Learned from the cache now, then from each generation the watcher sees finish.
+        self.predictor = learned_predictor(store)
+        self._on_gone = on_gone
+        self.watcher = make_watcher(
+            self.client,
+            clock=clock,
+            predictor=self.predictor,
+            on_update=on_update,
+            on_error=on_error,
+            on_timeout=on_timeout,
+            on_gone=self._gone,
+            on_stalled=on_stalled,
         )
-        self.account: Account | None = None
+        self.account: Account | None = self.cached_account()
+        """The account as last seen: from the cache until the server answers."""
+
+    def _gone(self, generation_id: str) -> None:
+        self.library.forget(generation_id)
+        if self._on_gone is not None:
+            self._on_gone(generation_id)
+
+    # --- the account ------------------------------------------------------------------
+
+    def cached_account(self) -> Account | None:
+        """The account the server last sent (on an earlier run too), or None."""
+        try:
+            text = self.store.state(ACCOUNT_STATE)
+            return None if text is None else Account.model_validate_json(text)
+        except Exception:  # an unreadable record only costs the early header
+            return None
+
+    def account_seen(self, account: Account) -> None:
+        """The server sent `account`: keep it, here and in the cache for the next start."""
+        self.account = account
+        try:
+            self.store.set_state({ACCOUNT_STATE: account.model_dump_json(by_alias=True)})
+        except Exception:  # a cache that cannot be written: the header still shows it
+            log.debug("session: the account could not be cached", exc_info=True)
+
+    # --- progress ---------------------------------------------------------------------
+
+    def progress(self, generation: Generation) -> Progress | None:
+        """How far along `generation` is now (None unless in progress)."""
+        progress = progress_of(
+            generation, self.clock.now(), expected=expected_end(self.predictor, generation)
+        )
+        if progress is not None and not progress.stalled and generation.id in self.watcher.stalled:
+            progress = Progress(progress.status, progress.elapsed, None, True)
+        return progress
 
     async def open(self) -> None:
         """Open the HTTP connection pool."""

@@ -38,8 +38,11 @@ if TYPE_CHECKING:
 
 
 def _load_models() -> None:
-    """Import the API's models (pydantic): the form's rules and choices need them."""
-    import fttui.api.models  # noqa: F401
+    """Import the API's models (pydantic): the form's rules and choices need them; and
+    the session (httpx, SQLite), which shows the cached rows next."""
+    import fttui.api.models
+    import fttui.session.session
+    import fttui.store  # noqa: F401
 
 
 def _build_playback(app: FttuiApp, settings: Settings, backend: Backend | None) -> Playback:
@@ -141,6 +144,20 @@ class FttuiApp(App[int]):
         await asyncio.to_thread(_load_models)
         if not self.is_running:  # quit meanwhile: mounting now would race the teardown
             return
+        if self._store is None:
+            from fttui.store import GenerationStore
+
+            self._store = GenerationStore()
+        # What the user came for first: the cached rows and the last-known account (marked
+        # stale), from a session that sends nothing; the rest of the form, the player and
+        # the network follow.
+        await self._start_session(None, False, preview=self.key is not None or self.demo)
+        if not self.is_running:
+            return
+        # Drawn before the form's other fields mount, not in the same frame as them.
+        drawn = asyncio.Event()
+        self.main.call_after_refresh(drawn.set)
+        await drawn.wait()
         # A quit between the check above and the panes mounting ends this quietly.
         await unless_quitting(self.main, self.main.complete())
         if not self.is_running:
@@ -153,10 +170,6 @@ class FttuiApp(App[int]):
             return
         self._playback = playback
         await playback.attach(self.main.query_one("#player-slot"))
-        if self._store is None:
-            from fttui.store import GenerationStore
-
-            self._store = GenerationStore()
         # What start-up built (modules, widgets, models) lives as long as the app. Out
         # of the collector's sight, a full collection no longer walks all of it, which
         # otherwise stalled one search keystroke in ten by 50-120 ms.
@@ -183,12 +196,13 @@ class FttuiApp(App[int]):
         return self.base_url
 
     async def _start_demo_session(self) -> None:
-        # The last demo's rows from the cache at once; the simulator takes a second.
-        await self._start_session(None, False)
+        # The last demo's rows are shown from the cache already; the simulator takes a second.
         await self._start_session(self.key)
 
     @quiet_when_quitting
-    async def _start_session(self, key: ApiKey | None, connect: bool = True) -> None:
+    async def _start_session(
+        self, key: ApiKey | None, connect: bool = True, *, preview: bool = False
+    ) -> None:
         from fttui.session.session import Session
 
         # A session that never connects needs no simulator (the demo's cache at start),
@@ -205,9 +219,11 @@ class FttuiApp(App[int]):
             on_update=self.main.live.watcher_update,
             on_error=self.main.live.watcher_error,
             on_timeout=self.main.live.watcher_gave_up,
+            on_gone=self.main.live.watcher_gone,
+            on_stalled=self.main.live.watcher_stalled,
         )
         await self.session.open()
-        self.main.attach(self.session, connect=connect)
+        self.main.attach(self.session, connect=connect, preview=preview)
 
     async def on_unmount(self) -> None:
         self.main.save_draft()

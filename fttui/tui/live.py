@@ -92,6 +92,29 @@ class LiveUpdates:
             markup=False,
         )
 
+    def watcher_gone(self, generation_id: str) -> None:
+        """The watcher's callback for a generation that vanished (the session has dropped
+        it from the cache already): runs in its task, so only post a message."""
+        self._screen.post_message(GenerationGone(generation_id))
+
+    def watcher_stalled(self, verdict: WatchTimeout) -> None:
+        """The watcher's callback for a generation in progress for 5 minutes."""
+        self._screen.call_later(self._stalled, verdict)
+
+    def _stalled(self, verdict: WatchTimeout) -> None:
+        """Say it once; the list and the detail show it stalled, with the advice."""
+        from fttui.session.following import STALLED_NOTE
+
+        screen = self._screen
+        screen.listing.refresh_progress()
+        screen.detail.refresh_progress()
+        screen.notify(
+            STALLED_NOTE.format(id=verdict.generation_id),
+            title="Stalled",
+            severity="warning",
+            markup=False,
+        )
+
     def watcher_error(self, exc: FttuiError) -> None:
         """The watcher's error callback: a vanished generation, or a key gone bad."""
         self._screen.call_later(self._watcher_failed, exc)

@@ -10,7 +10,7 @@ from fttui.tui.screens.detail import DetailScreen
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.widgets.generation_form import GenerationForm
 
-from .helpers import make_app, wait_for
+from .helpers import make_app, started, wait_for
 
 
 async def test_help_lists_every_binding(sim) -> None:
@@ -99,6 +99,7 @@ async def test_letters_in_the_form_never_fire_shortcuts_whatever_has_the_focus(
     async with app.run_test(size=(160, 48)) as pilot:
         main = app.main
         await wait_for(pilot, lambda: len(main.listing.rows) == 5, "the list")
+        await started(pilot, app)  # the cached rows come before the form's other fields
         main.form.load({"tags": "my draft"})
         main.form.query_one("#seed-lock").focus()  # wide: a checkbox of the form
         await pilot.pause()

@@ -11,7 +11,7 @@ from fttui import locations
 from fttui.cli.session import DemoSimulator
 from fttui.sim.accounts import DEMO_KEY
 
-from .helpers import make_app, wait_for
+from .helpers import make_app, started, wait_for
 
 
 @pytest.fixture
@@ -50,6 +50,7 @@ async def test_demo_app_restart_shows_last_runs_rows_before_the_simulator_serves
             assert not serving.is_set()
             serving.set()
             await wait_for(pilot, lambda: app.main.header.account is not None, "the account")
+            await started(pilot, app)  # the cache's rows and account come before the form
     finally:
         serving.set()
         second_sim.close()

@@ -154,15 +154,25 @@ class MainScreen(Screen[None]):
 
     # --- the session --------------------------------------------------------------------
 
-    def attach(self, session: Session, *, connect: bool = True) -> None:
-        """Use `session` from now on (a new key means a new session); show the cache now."""
+    def attach(self, session: Session, *, connect: bool = True, preview: bool = False) -> None:
+        """Use `session` from now on (a new key means a new session); show the cache now.
+
+        `preview`: a session that sends nothing, shown while the app starts: the cached
+        rows and the last-known account (marked stale) until the real one connects."""
         self.session = session
         self.listing.set_clock(session.clock.now)
+        self.listing.set_progress(session.progress)
+        self.detail.set_progress(session.progress)
         self.reload_list()
         self.update_blocked()
         self._submitter.reconcile_at_start()  # before submitting is on: a crash's leftovers
-        if connect:
+        if connect or preview:
             self.header.note = "connecting…"
+            if self.header.account is None and session.account is not None:
+                # The last-known account at once, marked stale until the server answers.
+                self.header.account = session.account
+                self.header.stale = True
+        if connect:
             self.connect()
 
     @work(exclusive=True, group="connect")
@@ -218,7 +228,7 @@ class MainScreen(Screen[None]):
         self.header.account = account
         self.header.stale = False
         if self.session is not None:
-            self.session.account = account
+            self.session.account_seen(account)
         remaining = account.limits.total_remaining
         if remaining is not None and remaining > 0 and "credits" in self.conditions:
             self.banner.clear("credits")  # credits came back: submitting is possible again

@@ -88,6 +88,8 @@ class AccountHeader(Widget):
         )
         if self.reconnecting:
             name.append(" · reconnecting…", style="bold yellow")
+        elif self.stale and self.note == "connecting…":
+            name.append(" · as last seen, connecting…", style="dim")  # from the cache
         elif self.stale:
             name.append(" · offline, as last seen", style="bold red")
         # Ranks: the lower, the longer a part stays when the terminal is narrow.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
 
 from fttui.tui.text import clean, count, literal, minutes_seconds, status_text
@@ -16,6 +18,10 @@ from fttui.tui.text import clean, count, literal, minutes_seconds, status_text
 if TYPE_CHECKING:
     # Annotation only: the pane is in the first frame, pydantic comes after it.
     from fttui.api.models import Generation
+    from fttui.session.following import Progress
+
+PROGRESS_REFRESH_S = 1.0
+"""How often the progress line of a generation in progress is brought up to date."""
 
 
 def failure_reason(error_message: str | None) -> str:
@@ -65,7 +71,9 @@ def describe(generation: Generation) -> RenderableType:
     """The generation's fields, every value shown literally.
 
     The long ones (title, prompt, error, links) take a line each; the short ones go two
-    to a line, so that the whole of it fits the side pane without scrolling.
+    to a line, so that the whole of it fits the side pane without scrolling. A
+    generation in progress has its status on a line of its own (see `GenerationDetail`),
+    which ticks with the time it has run.
     """
     params = generation.parameters
     key, scale = params.key_and_scale
@@ -77,8 +85,9 @@ def describe(generation: Generation) -> RenderableType:
         reason = failure_reason(generation.error_message)
         error = literal(reason[0].upper() + reason[1:], "bold red")
         long.insert(1, ("Error", error))
+    status: list[tuple[str, Text | str]] = [("Status", status_text(generation.status))]
     short: list[tuple[str, Text | str]] = [
-        ("Status", status_text(generation.status)),
+        *([] if generation.in_progress else status),
         ("Seed", "–" if params.seed is None else str(params.seed)),
         ("Duration", minutes_seconds(generation.length_seconds)),
         ("BPM", "–" if params.bpm is None else str(params.bpm)),
@@ -120,10 +129,59 @@ class GenerationDetail(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._body = Static(Text("Select a generation to see its details.", style="dim"))
+        # Its own line, so that the elapsed time redraws one line a second, not the pane.
+        self._progress_line = Static("", id="detail-progress")
+        self._progress_line.styles.dock = "top"  # above the fields, and in sight when scrolled
+        self._progress_line.display = False
+        self._progress: Callable[[Generation], Progress | None] | None = None
+        self.progress_timer: Timer | None = None
         self.generation: Generation | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._body
+        yield self._progress_line
+
+    def set_progress(self, progress: Callable[[Generation], Progress | None]) -> None:
+        """Where a generation in progress learns how far along it is."""
+        self._progress = progress
+        self.refresh_progress()
+
+    def progress_text(self) -> Text | None:
+        """The progress line for the generation shown, or None when it is not running."""
+        generation = self.generation
+        if generation is None or not generation.in_progress:
+            return None
+        if self._progress is not None:
+            progress = self._progress(generation)
+        else:
+            from fttui.session.following import progress_of, utc_now
+
+            progress = progress_of(generation, utc_now())
+        label = ("Status".ljust(LABEL_WIDTH + 1), "bold")  # in line with the grid below
+        if progress is None:  # no createdAt to count from: the status alone
+            return Text.assemble(label, status_text(generation.status))
+        if progress.stalled:
+            from fttui.session.following import STALLED_ADVICE
+
+            return Text.assemble(label, (progress.long, "bold red"), "\n", (STALLED_ADVICE, "red"))
+        return Text.assemble(label, (progress.long, "yellow"))
+
+    def refresh_progress(self) -> None:
+        """Redraw the progress line if its text changed; tick only while it is shown."""
+        text = self.progress_text()
+        line = self._progress_line
+        if text is None:
+            if line.display:
+                line.display = False
+            if self.progress_timer is not None:
+                self.progress_timer.stop()
+                self.progress_timer = None
+            return
+        if not line.display or str(line.content) != text.plain:
+            line.update(text)
+            line.display = True
+        if self.progress_timer is None and self.is_attached:
+            self.progress_timer = self.set_interval(PROGRESS_REFRESH_S, self.refresh_progress)
 
     def on_focus(self) -> None:
         # Focused, the arrows scroll it and esc goes back: say so in its frame.
@@ -147,3 +205,4 @@ class GenerationDetail(VerticalScroll):
         else:
             self._body.update(describe(generation))
             self.border_subtitle = clean(generation.status)
+        self.refresh_progress()

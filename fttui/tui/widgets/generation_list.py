@@ -25,18 +25,29 @@ from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from fttui.tui.cursor import steady_over_ssh
-from fttui.tui.text import clean, count, minutes_seconds, relative_time, shorten, status_text
+from fttui.tui.text import (
+    STATUS_GLYPHS,
+    clean,
+    count,
+    minutes_seconds,
+    relative_time,
+    shorten,
+    status_text,
+)
 
 if TYPE_CHECKING:
     # Annotations only: the list's frame is in the first frame, pydantic comes after it.
     from fttui.api.models import Generation, StatusFilter
+    from fttui.session.following import Progress
+
+    ProgressOf = Callable[[Generation], Progress | None]
 
 # (key, label, width, least list width); width 0 is the title, which takes what is
 # left. A column goes when the list is narrower than its least width: the title needs
 # the room more than the play count does.
 _COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("title", "Title", 0, 0),
-    ("status", "Status", 12, 0),
+    ("status", "Status", 15, 0),  # "processing 4:59" (past 5 minutes it says "stalled")
     ("duration", "Len", 5, 0),
     ("bpm", "BPM", 3, 0),
     ("keyscale", "Key", 8, 72),
@@ -47,6 +58,9 @@ PREFETCH_ROWS = 15
 """Ask for more when the cursor or the viewport is this close to the last row."""
 AGE_REFRESH_S = 60.0
 """How often "created … ago" is brought up to date (it says minutes at the finest)."""
+PROGRESS_REFRESH_S = 1.0
+"""How often a row in progress says how long it has run (only while one is shown)."""
+STALLED_GLYPH = ("!", "bold red")
 
 
 MARK = "● "
@@ -184,6 +198,9 @@ class GenerationList(Vertical):
         self._now = datetime.now(timezone.utc)
         self._clock: Callable[[], datetime] | None = None
         self.age_timer: Timer | None = None
+        self._progress: ProgressOf | None = None
+        self._ticking: set[str] = set()  # ids of the rows in progress, which tick
+        self.progress_timer: Timer | None = None
         self._layout: tuple[int, int] = (0, 0)  # (title width, list width)
 
     def compose(self) -> ComposeResult:
@@ -265,6 +282,54 @@ class GenerationList(Vertical):
         self._clock = now
         self._now = now()
 
+    def set_progress(self, progress: ProgressOf) -> None:
+        """Where a row in progress learns how far along it is (elapsed, time left)."""
+        self._progress = progress
+        self.refresh_progress()
+
+    def progress(self, generation: Generation) -> Progress | None:
+        """How far along `generation` is, or None when it is not in progress."""
+        if not generation.in_progress:
+            return None
+        if self._progress is not None:
+            return self._progress(generation)
+        from fttui.session.following import progress_of, utc_now
+
+        return progress_of(generation, (self._clock or utc_now)())
+
+    def _status_cell(self, generation: Generation) -> Text:
+        progress = self.progress(generation)
+        if progress is None:
+            return status_text(generation.status)
+        if progress.stalled:
+            glyph, style = STALLED_GLYPH
+            return Text(f"{glyph} {progress.short}", style=style)
+        # The running time takes the glyph's place: "processing 0:42" fits the column.
+        _, style = STATUS_GLYPHS.get(progress.status, ("", "yellow"))
+        return Text(progress.short, style=style)
+
+    def refresh_progress(self) -> None:
+        """Bring the rows in progress up to date ("processing 0:43"): their status cells
+        only, and only those whose text changed; the timer runs only while there are any."""
+        table = self.query_one(_Table)
+        for generation_id in list(self._ticking):
+            index = self._index.get(generation_id)
+            if index is None:
+                self._ticking.discard(generation_id)
+                continue
+            generation = self._rows[index]
+            cell = self._status_cell(generation)
+            if table.get_cell(generation_id, "status") != cell:
+                table.set_cell(generation_id, "status", cell)
+        self._keep_ticking()
+
+    def _keep_ticking(self) -> None:
+        if self._ticking and self.progress_timer is None and self.is_attached:
+            self.progress_timer = self.set_interval(PROGRESS_REFRESH_S, self.refresh_progress)
+        elif not self._ticking and self.progress_timer is not None:
+            self.progress_timer.stop()
+            self.progress_timer = None
+
     def refresh_ages(self) -> None:
         """Bring "created … ago" up to date, redrawing only the cells whose text changed."""
         if self._clock is None:
@@ -286,6 +351,7 @@ class GenerationList(Vertical):
             self._now = self._clock()
         self._rows = []
         self._index = {}
+        self._ticking = set()
         self.table.clear()
         self._add(rows)
         self._marks &= self._index.keys()  # a mark never acts on a row out of sight
@@ -307,8 +373,13 @@ class GenerationList(Vertical):
         if index is None:
             return
         self._rows[index] = generation
+        if generation.in_progress:
+            self._ticking.add(generation.id)
+        else:
+            self._ticking.discard(generation.id)
         for key, value in zip(self._column_keys(), self._cells(generation), strict=False):
             self.table.update_cell(generation.id, key, value)
+        self._keep_ticking()
         if index == self.table.cursor_row:
             self.post_message(self.Highlighted(generation))
 
@@ -324,6 +395,8 @@ class GenerationList(Vertical):
         for generation_id in gone:
             self.table.remove_row(generation_id)
         self._rows = [g for g in self._rows if g.id not in gone]
+        self._ticking -= gone
+        self._keep_ticking()
         self._index = {g.id: i for i, g in enumerate(self._rows)}
         self._marks -= gone
         self._total = max(0, self._total - len(gone))
@@ -372,7 +445,7 @@ class GenerationList(Vertical):
         key, scale = params.key_and_scale
         cells = {
             "title": self._title(generation),
-            "status": status_text(generation.status),
+            "status": self._status_cell(generation),
             "duration": Text(minutes_seconds(generation.length_seconds), justify="right"),
             "bpm": Text("–" if params.bpm is None else str(params.bpm), justify="right"),
             "keyscale": Text(clean(" ".join(p for p in (key, scale and scale[:3]) if p)) or "–"),
@@ -392,7 +465,10 @@ class GenerationList(Vertical):
         for generation in rows:
             self._index[generation.id] = len(self._rows)
             self._rows.append(generation)
+            if generation.in_progress:
+                self._ticking.add(generation.id)
             self.table.add_row(*self._cells(generation), key=generation.id)
+        self._keep_ticking()
 
     def _build_columns(self) -> None:
         table = self.table
