@@ -3,9 +3,12 @@
 Each state runs the app in-process (Textual's `run_test`, a fixed terminal size) against
 a simulator started here with a fixed seed, in its own throwaway `FTTUI_HOME`, and
 saves what Textual itself renders (`App.export_screenshot`). No SVG may contain the
-API key: the script checks every picture before writing it.
+API key: the script checks every picture before writing it. The player is the null
+backend (no sound, same bar), and no state but the SSH one sees an SSH session.
 
-    python scripts/screenshots.py [--out screenshots]
+    python scripts/screenshots.py [--out screenshots] [--png] [NAME...]
+
+`--png` also converts each SVG with `rsvg-convert` (to look at; not checked in).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from fttui.sim.server import RunningSim, run_in_thread, start  # noqa: E402
 from fttui.tui.app import FttuiApp  # noqa: E402
 from fttui.tui.screens.help import HelpScreen  # noqa: E402
 from fttui.tui.screens.key_entry import KeyEntryScreen  # noqa: E402
+from fttui.tui.screens.playlists import PlaylistsScreen  # noqa: E402
+from fttui.tui.screens.remote_play import RemoteFileScreen  # noqa: E402
 
 WIDE = (120, 36)
 NARROW = (80, 24)
@@ -43,6 +48,18 @@ SEED = 7
 GENERATIONS = 24
 SPEED = 2.0  # as in `fttui --demo`: a generation takes about four seconds
 LIMIT = 20.0  # seconds any awaited state may take before the script gives up
+SSH_ENV = ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT")
+DEMO_SSH = "203.0.113.5 50022 198.51.100.7 22"  # documentation addresses (RFC 5737)
+DRAFT = {
+    "tags": "dusty lofi piano, rain on the window, vinyl crackle",
+    "lyrics": "[Verse]\nTea going cold by the window\nCity lights blur in the rain",
+    "duration": 90,
+    "bpm": 78,
+    "key": "D#",
+    "scale": "minor",
+    "timesignature": "4",
+    "seed": 4242,
+}
 
 
 class ShotFailed(RuntimeError):
@@ -57,6 +74,7 @@ class Shot:
     steps: Callable[[FttuiApp, Pilot[Any], RunningSim, Path], Awaitable[None]]
     with_key: bool = True
     own_simulator: bool = False  # the state stops its simulator
+    over_ssh: bool = False  # the state runs as if in an SSH session
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -91,6 +109,58 @@ def still_cursors(app: FttuiApp) -> None:
 
 async def main_screen(app: FttuiApp, pilot: Pilot[Any], sim: RunningSim, out: Path) -> None:
     await loaded(app, pilot)
+
+
+async def select_completed(app: FttuiApp, pilot: Pilot[Any], index: int = 0) -> None:
+    """Put the list's cursor on its `index`-th completed generation, its detail beside."""
+    listing = app.main.listing
+    done = [g for g in listing.rows if g.status == "completed"]
+    listing.move_to(done[index].id)
+    detail = app.main.detail
+    wanted = done[index].id
+    await until(
+        pilot, lambda: detail.generation is not None and detail.generation.id == wanted, "detail"
+    )
+
+
+async def showcase(app: FttuiApp, pilot: Pilot[Any], sim: RunningSim, out: Path) -> None:
+    """A filled form, a completed generation selected with its detail, a track playing."""
+    await loaded(app, pilot)
+    app.main.form.load(DRAFT)
+    await select_completed(app, pilot, 1)
+    await pilot.press("space")
+    state = lambda: app.playback.player.state  # noqa: E731
+    await until(pilot, lambda: state().status == "playing" and state().position_s > 2, "play")
+    app.main.listing.focus_table()
+
+
+async def search(app: FttuiApp, pilot: Pilot[Any], sim: RunningSim, out: Path) -> None:
+    await loaded(app, pilot)
+    word = next(g.prompt for g in app.main.listing.rows if g.prompt).split()[0]
+    await pilot.press("slash", *word)
+    await until(pilot, lambda: app.main.listing.query_text == word, "the search")
+    await until(pilot, lambda: len(app.main.listing.rows) < GENERATIONS, "the matches")
+
+
+async def playlist(app: FttuiApp, pilot: Pilot[Any], sim: RunningSim, out: Path) -> None:
+    await loaded(app, pilot)
+    session = app.main.session
+    assert session is not None
+    summaries = await session.client.list_playlists()
+    screen = PlaylistsScreen()
+    await app.push_screen(screen)
+    await until(pilot, lambda: app.screen is screen and screen.is_mounted, "the playlists")
+    await pilot.pause()  # its own mount shows an empty list first
+    screen.show_playlists(summaries)
+    screen.show_playlist(await session.client.get_playlist(summaries[0].id))
+    await pilot.pause(0.2)
+
+
+async def ssh_download(app: FttuiApp, pilot: Pilot[Any], sim: RunningSim, out: Path) -> None:
+    await loaded(app, pilot)
+    await select_completed(app, pilot)
+    await pilot.press("d")
+    await until(pilot, lambda: isinstance(app.screen, RemoteFileScreen), "the scp offer")
 
 
 async def form_error(app: FttuiApp, pilot: Pilot[Any], sim: RunningSim, out: Path) -> None:
@@ -163,7 +233,21 @@ async def offline(app: FttuiApp, pilot: Pilot[Any], sim: RunningSim, out: Path) 
 
 
 SHOTS = [
-    Shot("main", "main screen, demo account, list populated", WIDE, main_screen),
+    Shot(
+        "main",
+        "a filled form, a completed generation selected with its detail, a track playing",
+        WIDE,
+        showcase,
+    ),
+    Shot("search", "the list searched as you type (`/`)", WIDE, search),
+    Shot("playlist", "a playlist and its tracks", WIDE, playlist),
+    Shot(
+        "ssh-download",
+        "over SSH, after `d`: the file is on the remote machine; `c` copies the scp line",
+        WIDE,
+        ssh_download,
+        over_ssh=True,
+    ),
     Shot(
         "main-narrow", "main screen on an 80x24 terminal (one pane at a time)", NARROW, main_screen
     ),
@@ -219,8 +303,13 @@ def isolated_home() -> Any:
 
 
 async def take(shot: Shot, sim: RunningSim, out: Path) -> None:
+    for name in SSH_ENV:
+        os.environ.pop(name, None)
+    if shot.over_ssh:
+        os.environ["SSH_CONNECTION"] = DEMO_SSH
+        os.environ["USER"] = "ada"
     app = FttuiApp(
-        settings=Settings(bell=False, theme="textual-dark"),
+        settings=Settings(bell=False, theme="textual-dark", player_backend="null"),
         key=ApiKey(DEMO_KEY) if shot.with_key else None,
         base_url=sim.base_url,
         demo=shot.with_key,
@@ -283,10 +372,17 @@ def write_index(out: Path) -> None:
     (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def to_png(out: Path) -> None:
+    """A PNG beside each SVG, rendered by librsvg (fonts as a browser would pick them)."""
+    for svg in sorted(out.glob("*.svg")):
+        subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png")), str(svg)], check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("only", nargs="*", help="names of the states to take (default: all)")
+    parser.add_argument("--png", action="store_true", help="also convert to PNG (rsvg-convert)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -297,6 +393,8 @@ def main() -> int:
     print(f"writing to {args.out}")
     failed = take_all(args.out, set(args.only))
     write_index(args.out)
+    if args.png:
+        to_png(args.out)
     return 1 if failed else 0
 
 

@@ -9,9 +9,13 @@ characters from server-supplied text so a hostile URL cannot smuggle its own seq
 from __future__ import annotations
 
 import base64
+import getpass
 import os
 import re
+import shlex
+import socket
 from collections.abc import Mapping
+from pathlib import Path
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 ESC = "\x1b"
@@ -23,6 +27,22 @@ def is_remote_session(environ: Mapping[str, str] | None = None) -> bool:
     """True when running under SSH."""
     env = os.environ if environ is None else environ
     return any(env.get(name) for name in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"))
+
+
+def remote_host(environ: Mapping[str, str] | None = None) -> str:
+    """This machine as the SSH user reached it: the server address of SSH_CONNECTION
+    ("client port server port"), else its host name."""
+    env = os.environ if environ is None else environ
+    fields = env.get("SSH_CONNECTION", "").split()
+    host = fields[2] if len(fields) == 4 else socket.gethostname()
+    return f"[{host}]" if ":" in host else host  # an IPv6 address, as scp wants it
+
+
+def scp_line(path: Path, environ: Mapping[str, str] | None = None) -> str:
+    """The command that copies `path` from this machine to the user's own one, run there."""
+    env = os.environ if environ is None else environ
+    user = env.get("USER") or env.get("LOGNAME") or getpass.getuser()
+    return f"scp {shlex.quote(f'{user}@{remote_host(env)}:{path}')} ."
 
 
 def strip_controls(text: str) -> str:

@@ -66,7 +66,21 @@ def _merge(stored: Generation, fresh: Generation) -> Generation:
     neither erase what a detail fetch learned nor count as a change.
     """
     sent = {name: getattr(fresh, name) for name in fresh.model_fields_set}
-    return stored.model_copy(update=sent)
+    merged = stored.model_copy(update=sent)
+    kept = stored.parameters.lyrics
+    if kept and not merged.parameters.lyrics:
+        # The API echoes no lyrics: the ones fttui sent live only here, and a refresh
+        # from the server must not erase them.
+        merged = with_lyrics(merged, kept)
+    return merged
+
+
+def with_lyrics(generation: Generation, lyrics: str | None) -> Generation:
+    """`generation` with `lyrics` in its parameters (unchanged when there are none)."""
+    if not lyrics:
+        return generation
+    parameters = generation.parameters.model_copy(update={"lyrics": lyrics})
+    return generation.model_copy(update={"parameters": parameters})
 
 
 class GenerationStore:

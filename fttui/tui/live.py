@@ -60,7 +60,11 @@ class LiveUpdates:
         """A newer copy of `generation`: cache it, redraw its row and detail, announce."""
         screen = self._screen
         session = screen.session
-        previous = session.remember(generation) if session is not None else None
+        previous = None
+        if session is not None:
+            previous = session.remember(generation)
+            # The cached copy: it has what only the cache keeps (the submitted lyrics).
+            generation = session.cached(generation.id) or generation
         screen.listing.update(generation)
         shown = screen.detail.generation
         if shown is not None and shown.id == generation.id:

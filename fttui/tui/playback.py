@@ -27,11 +27,16 @@ from fttui.audio.cache import AudioCache
 from fttui.audio.download import MediaFetcher
 from fttui.audio.from_api import track_for
 from fttui.audio.player import Player, PlayerState, adjacent
-from fttui.audio.remote import is_remote_session, strip_controls
+from fttui.audio.remote import is_remote_session, remote_host, scp_line, strip_controls
 from fttui.audio.save import save_generation
 from fttui.audio.track import Track
 from fttui.config import Settings
-from fttui.tui.screens.remote_play import RemoteChoice, RemotePlayScreen
+from fttui.tui.screens.remote_play import (
+    LINK_COPIED,
+    RemoteChoice,
+    RemoteFileScreen,
+    RemotePlayScreen,
+)
 from fttui.tui.text import clean
 from fttui.tui.widgets.generation_list import GenerationList
 from fttui.tui.widgets.player_bar import PlayerBar
@@ -40,7 +45,7 @@ log = logging.getLogger(__name__)
 
 REMOTE_REASON = "You are connected over SSH: sound would play on the remote machine, not yours."
 NO_DEVICE_REASON = "No audio device here."
-COPIED = "Audio link copied to your clipboard (if your terminal allows OSC 52)."
+COPIED = LINK_COPIED
 
 
 def no_audio_reason(generation: Generation) -> str:
@@ -70,6 +75,7 @@ class Playback:
         self._lock = asyncio.Lock()
         self._wanted: str | None = None  # the track the latest play key asked for
         self._saving: set[str] = set()
+        self._here_anyway = False  # over SSH, the user chose to play on this machine
 
     # --- the bar ----------------------------------------------------------------------
 
@@ -265,7 +271,7 @@ class Playback:
     def _offered_remote(self, track: Track) -> bool:
         """Offer link and download instead of playing where no one would hear it."""
         state = self.player.state
-        if is_remote_session():
+        if is_remote_session() and not self._here_anyway:
             reason = REMOTE_REASON
         elif state.device_ok is False:
             reason = clean(state.message) or NO_DEVICE_REASON
@@ -281,6 +287,11 @@ class Playback:
         # "copied": the screen itself copied the link and said so.
         if choice == "download":
             self.save(track)
+        elif choice == "play":
+            # An SSH session into one's own machine: its speakers are the user's.
+            self._here_anyway = True
+            self._wanted = track.id
+            self._run(self._play(track, toggle=False, queue=self._list_queue(track)))
 
     async def _play(
         self, track: Track, *, toggle: bool, queue: tuple[list[Track], int] | None = None
@@ -336,4 +347,9 @@ class Playback:
             return
         finally:
             self._saving.discard(track.id)
+        if is_remote_session():
+            # The file is on the machine fttui runs on: say so, and how to fetch it.
+            host = remote_host()
+            self._app.push_screen(RemoteFileScreen(track.title, str(path), host, scp_line(path)))
+            return
         self._app.notify(f"Saved “{title}” to {path}", title="Downloaded", markup=False)

@@ -32,9 +32,12 @@ class Submitter:
     def __init__(self, screen: MainScreen) -> None:
         self._screen = screen
         self.session = Submitting(screen.conditions, self._on_event)
+        self._lyrics: str | None = None  # of the submission under way (one at a time)
 
     def submit(self, request: AnyRequest) -> None:
         """Send `request` in a worker (one at a time)."""
+        # The API echoes no lyrics: kept from the request, they are cached with the answer.
+        self._lyrics = getattr(request, "lyrics", None)
         self._screen.run_worker(
             unless_quitting(self._screen, self._send(request)), group="submit", exclusive=False
         )
@@ -59,25 +62,25 @@ class Submitter:
             screen.banner.changed()
             screen.update_blocked()
         elif isinstance(event, events.Submitted):
-            screen.accepted(event.generation, event.credits_remaining)
-            screen.notify(
-                "Submitted: it will appear in the list as it progresses.", title="Generating"
-            )
+            from fttui.store.database import with_lyrics
+
+            screen.accepted(with_lyrics(event.generation, self._lyrics), event.credits_remaining)
+            # In the line by the button, not a toast: only an end (done, failed) is one.
+            screen.form.say("Submitted: follow it at the top of the list.")
         elif isinstance(event, events.SoundEffectSubmitted):
             effect = event.effect
             screen.form.after_submitted()
             screen.save_draft()
             left = effect.daily_remaining
             today = f" ({left} left today)" if left is not None else ""
-            screen.notify(
-                f"Sound effect queued{today}. Save it with: fttui sfx download {effect.id}",
-                title="Sound effect",
-                markup=False,
+            screen.form.say(
+                f"Sound effect queued{today}. Save it with: fttui sfx download {effect.id}"
             )
         elif isinstance(event, events.SubmitRefused):
             screen.form.show_server_errors(dict(event.field_errors), general=event.message)
-            screen.notify("The server refused some fields; see the form.", severity="error")
+            screen.form.say("Not sent: the server refused some fields, marked above.", problem=True)
         elif isinstance(event, events.SubmitFailed):
+            screen.form.say("Not sent: see the reason at the top.", problem=True)
             screen.show_problem(event.error)
             self._wait_at_the_button(event.error)
             screen.refresh_bindings()

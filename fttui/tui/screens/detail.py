@@ -21,6 +21,8 @@ class DetailScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back"),
         Binding("q", "dismiss(None)", "Back", show=False),
+        # The detail cuts the audio link to one line: this copies it whole.
+        Binding("c", "app.copy_link", "Copy link", show=False),
     ]
 
     def __init__(self, generation: Generation) -> None:

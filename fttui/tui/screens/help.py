@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Container, VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -24,6 +24,13 @@ def key_table(rows: list[tuple[str, str, str]]) -> Table:
     for keys, description, where in rows:
         table.add_row(Text(keys, style="bold"), Text(description), Text(where))
     return table
+
+
+SUBMIT_RULE = (
+    "ctrl+s while a submission is on its way does nothing; the same request again asks"
+    " first (y sends another, n does not): a second credit is never spent by accident."
+)
+"""The double-press rule, also in the README."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -43,11 +50,16 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         rows = describe_bindings(self.app, self._under)
-        # Split between two places, so that the halves are about as long.
-        left = [row for row in rows if row[2] in ("anywhere", "form")]
-        right = [row for row in rows if row[2] not in ("anywhere", "form")]
+        # Halves about as long (each row says where it works), the double-press rule
+        # under the first: all of it in sight at 120x36.
+        half = (len(rows) + 3) // 2
+        left, right = rows[:half], rows[half:]
         with VerticalScroll(id="help-dialog"):
             yield Static(Text("Keys  (esc to close)", style="bold"))
             with Container(id="help-columns"):
-                yield Static(key_table(left), classes="help-part")
+                with Vertical(classes="help-part"):
+                    yield Static(key_table(left))
+                    rule = Static(Text(SUBMIT_RULE, style="dim"), id="help-submit-rule")
+                    rule.styles.margin = (1, 0, 0, 1)
+                    yield rule
                 yield Static(key_table(right), classes="help-part")

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from fttui.api import errors
+from fttui.audio.remote import is_remote_session
 from fttui.session.conditions import Conditions
 from fttui.session.problems import Problem, explain, retrying
 from fttui.tui.draft import Draft
@@ -46,7 +47,7 @@ DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is written."""
 ACCOUNT_REFRESH_GAP = 20.0
 """At most one /v1/me per this many seconds when generations finish."""
-LETTER_ACTIONS = frozenset({"new", "list", "search", "remix", "submit_when_free"})
+LETTER_ACTIONS = frozenset({"new", "list", "search", "remix", "submit_when_free", "quit_asking"})
 """Screen actions bound to a printable key: never while the user is in the form."""
 KEY_HINT = " Press ctrl+k to enter one."
 
@@ -71,6 +72,7 @@ class MainScreen(Screen[None]):
         Binding("r", "remix", "Remix", show=False),  # the footer keeps room for `?`
         Binding("ctrl+r", "refresh", "Refresh", show=False),
         Binding("w", "submit_when_free", "Send when possible"),
+        Binding("q", "quit_asking", "Quit (asks if sending)", show=False),  # ctrl+q: at once
     ]
 
     def __init__(self, *, draft: Draft, demo: bool) -> None:
@@ -135,6 +137,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.header.demo = self._demo
+        self.header.remote = is_remote_session()
         if self._key_reason:
             self.key_problem(self._key_reason)  # said before the panes existed
         self.form.load(self._draft.load())  # the tags now, the rest with `complete`
@@ -497,10 +500,53 @@ class MainScreen(Screen[None]):
         if generation is None:
             self.notify("Select a generation to remix first.", severity="warning")
             return
-        self.form.load(remix_fields(generation))
+        fields = remix_fields(generation)
+        typed = str(self.form.fields().get("lyrics") or "")
+        if typed.strip() and typed != fields["lyrics"]:
+            # Lyrics take long to write: never replaced without a yes.
+            from fttui.tui.screens.confirm import ConfirmScreen
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._remix(generation, fields)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Replace the lyrics in the form?",
+                    "Remix copies this generation's parameters, and its lyrics"
+                    " (none if fttui did not send it), over the form's.",
+                    yes="replace",
+                ),
+                answered,
+            )
+            return
+        self._remix(generation, fields)
+
+    def _remix(self, generation: Generation, fields: dict[str, Any]) -> None:
+        self.form.load(fields)
         self.action_new()
         self.notify(
             f"Parameters of “{generation.display_title}” copied into the form.", markup=False
+        )
+
+    def action_quit_asking(self) -> None:
+        """Quit; while a submission is on its way (or set to send by itself), ask first."""
+        if not (self.form.busy or self.form.armed):
+            self.app.exit()
+            return
+        from fttui.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.exit()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Quit while a generation is being sent?",
+                "If it was created, fttui finds it at the next start; it is never sent twice.",
+                yes="quit",
+            ),
+            answered,
         )
 
     def action_submit_when_free(self) -> None:

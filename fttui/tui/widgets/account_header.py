@@ -74,17 +74,21 @@ class AccountHeader(Widget):
     """The server cannot be reached: the numbers are from the last answer, not live."""
     reconnecting: reactive[bool] = reactive(False)
     """A request failed and is being tried again."""
+    remote: reactive[bool] = reactive(False)
+    """fttui runs on another machine than the user's (SSH): sound and files are there."""
 
     def render(self) -> Text:
         account = self.account
         if account is None:
             note = "reconnecting…" if self.reconnecting else self.note
-            return Text(f"fttui  ·  {note}", style="dim")
+            remote = "  ·  over SSH" if self.remote else ""
+            return Text(f"fttui{remote}  ·  {note}", style="dim")
         limits = account.limits
         name = Text.assemble(
             (clean(account.display_name), "bold"),
             (f" [{clean(account.tier)}]" if account.tier else "", "italic"),
             (" (demo)" if self.demo else "", "yellow"),
+            (" · over SSH" if self.remote else "", "cyan"),
         )
         if self.reconnecting:
             name.append(" · reconnecting…", style="bold yellow")

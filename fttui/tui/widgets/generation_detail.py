@@ -52,6 +52,20 @@ def title_line(generation: Generation) -> Text:
     return literal(prompt, "italic").append(" (no title: the prompt)", style="dim")
 
 
+def audio_link(url: str | None) -> RenderableType:
+    """The audio URL on one line, cut with an ellipsis, and the key that copies it whole:
+    a URL folded over lines cannot be selected in one piece, nor clicked."""
+    if not url:
+        return "–"
+    link = literal(url)
+    link.no_wrap, link.overflow = True, "ellipsis"
+    row = Table.grid(padding=(0, 1), expand=True)
+    row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    row.add_column(no_wrap=True)
+    row.add_row(link, Text("c copy", style="dim"))
+    return row
+
+
 BACK_HINT = " · esc back"
 """After the detail's title while it has the keyboard (or fills the screen)."""
 LABEL_WIDTH = 10
@@ -106,8 +120,8 @@ def describe(generation: Generation) -> RenderableType:
         ("Likes", count(generation.like_count)),
         ("Downloads", count(generation.download_count)),
     ]
-    links: list[tuple[str, Text | str]] = [
-        ("Audio", literal(generation.audio_url or "–")),
+    links: list[tuple[str, RenderableType]] = [
+        ("Audio", audio_link(generation.audio_url)),
         ("Id", literal(generation.id)),
     ]
     head, tail, middle = _grid(1), _grid(1), _grid(2)
@@ -115,8 +129,8 @@ def describe(generation: Generation) -> RenderableType:
         head.add_row(label, value)
     for index in range(0, len(short), 2):
         middle.add_row(*(cell for pair in short[index : index + 2] for cell in pair))
-    for label, value in links:
-        tail.add_row(label, value)
+    for label, link in links:
+        tail.add_row(label, link)
     parts: list[RenderableType] = [head, middle, tail]
     if params.lyrics:
         parts += [Text("\nLyrics", style="bold"), literal(params.lyrics, single_line=False)]

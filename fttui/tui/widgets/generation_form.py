@@ -115,6 +115,16 @@ class GenerationForm(VerticalScroll, can_focus=False):
     GenerationForm .-other-kind, GenerationForm .field-error.-shown.-other-kind {
         display: none;
     }
+    GenerationForm #submit-wait {
+        height: auto;
+        color: $text-muted;
+    }
+    GenerationForm #submit-wait.-waiting {
+        color: $text-warning;
+    }
+    GenerationForm #submit-wait.-problem {
+        color: $text-error;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -167,6 +177,8 @@ class GenerationForm(VerticalScroll, can_focus=False):
         self._wait_deadline: float | None = None  # submitting waits until then
         self._wait_reason = ""
         self._wait_timer: Timer | None = None
+        self._note = ""  # the feedback line's news when nothing is sent or waited for
+        self._note_is_problem = False
 
     def compose(self) -> ComposeResult:
         # The first frame: the tags, focusable at once. The rest comes with `complete`.
@@ -290,7 +302,8 @@ class GenerationForm(VerticalScroll, can_focus=False):
             Static("", id="seed-error", classes=f"field-error {seeded}"),
             Static("", id="form-error", classes="field-error"),
             Button(self._submit_label(), id="submit", variant="primary", compact=True),
-            Static("", id="submit-wait", classes="field-error"),
+            # The one feedback line: sending, a countdown, sending when possible, sent.
+            Static("", id="submit-wait"),
             Tick("Send when possible", id="send-when-possible", compact=True),
         ]
         await self.mount_all(rows)
@@ -506,6 +519,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
         if control is not None and control.id == "tags":
             self._attempted = True
         if control is not None and control.id == "send-when-possible":
+            self._show_wait()  # the line says whether it will send by itself
             self.post_message(self.SendWhenPossible(bool(getattr(control, "value", False))))
             return  # not a field of the draft
         if control is not None and control.id == "kind":
@@ -547,15 +561,15 @@ class GenerationForm(VerticalScroll, can_focus=False):
         """Validate and ask for a generation; say why not when it cannot be sent."""
         if not self.is_complete:
             return False  # ctrl+s within the first frames: the fields are not there yet
+        # Said in the feedback line, never a toast: a held ctrl+s would stack them.
         if self.busy:
-            self.notify("Already sending a generation; wait for its answer.", severity="warning")
-            return False
+            return False  # the line says "Sending…" already
         if self.blocked:
             self._show_errors(self.check()[1])
-            self.notify(self.blocked, title="Cannot submit", severity="warning")
+            self.say(f"Not sent. {self.blocked}", problem=True)
             return False
         if self.waiting:
-            self.notify(self._wait_text(), title="Not yet", severity="warning")
+            self._show_wait()  # the countdown, brought up to date
             return False
         self._attempted = True
         request, errors = self.check()
@@ -564,8 +578,8 @@ class GenerationForm(VerticalScroll, can_focus=False):
         self._show_errors(errors)
         if request is None:
             self._focus_first_error()
-            reasons = "; ".join(f"{name}: {text}" for name, text in errors.items())
-            self.notify(literal(reasons).plain, title="Not sent", severity="error")
+            fields = "the field" if len(errors) == 1 else f"the {len(errors)} fields"
+            self.say(f"Not sent: fix {fields} marked in red.", problem=True)
             return False
         if request == self._last_accepted:
             # A repeated or held ctrl+s, however slow the machine: the same request
@@ -576,6 +590,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
         return True
 
     def _send(self, request: AnyRequest) -> None:
+        self._note = ""  # what the line said of the last one is over
         self.busy = True  # set before posting: a repeated key press is refused above
         self._sending = request
         self.post_message(self.SubmitRequested(request, self.kind))
@@ -599,6 +614,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
 
     def watch_busy(self, busy: bool) -> None:
         self._update_submit()
+        self._show_wait()
 
     def watch_blocked(self, reason: str) -> None:
         self._update_submit()
@@ -681,13 +697,38 @@ class GenerationForm(VerticalScroll, can_focus=False):
         if self._wait_deadline is None:
             return ""
         left = max(1, math.ceil(self._wait_deadline - self.clock()))
-        return f"{self._wait_reason} Try again in {left} s.".strip()
+        text = f"{self._wait_reason} Try again in {left} s.".strip()
+        return f"{text} It sends by itself then." if self.armed else text
+
+    def say(self, text: str, *, problem: bool = False) -> None:
+        """Put `text` (one sentence) in the feedback line by the submit button, in place
+        of what it said; a countdown or a send under way is said over it meanwhile.
+        `problem`: it says why nothing was sent (in the error colour)."""
+        self._note = text
+        self._note_is_problem = problem
+        self._show_wait()
+        if text and not problem and self.is_complete:
+            # Under a long form (80x24), the line is below the fold: bring it into sight
+            # (a problem's field takes the focus, and the view, instead).
+            self.query_one("#submit-wait").scroll_visible(animate=False)
+
+    @property
+    def feedback(self) -> str:
+        """What the feedback line by the submit button says now ("" when hidden)."""
+        if self.waiting:
+            return self._wait_text()
+        if self.busy:
+            return "Sending to the server…"
+        return self._note
 
     def _show_wait(self) -> None:
         if not self.is_complete:
             return
+        text = self.feedback
         line = self.query_one("#submit-wait", Static)
-        line.update(literal(self._wait_text()))
-        line.set_class(self.waiting, "-shown")
-        line.display = self.waiting
+        line.update(literal(text))
+        line.set_class(self.waiting, "-waiting")
+        line.set_class(text == self._note and self._note_is_problem, "-problem")
+        line.set_class(bool(text), "-shown")
+        line.display = bool(text)
         self.query_one("#send-when-possible").display = self.waiting
