@@ -7,6 +7,8 @@ shows and what the session follows come from one place.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 
 from fttui.api.client import FinetuningClient
@@ -15,6 +17,7 @@ from fttui.api.key import ApiKey
 from fttui.api.models import Account, Generation, StatusFilter
 from fttui.api.watcher import Watcher, WatchTimeout
 from fttui.clock import Clock
+from fttui.session.backfill import HistoryBackfill, HistoryProgress
 from fttui.store import GenerationStore, Library
 from fttui.store.sync import PAGE_SIZE
 
@@ -43,6 +46,8 @@ class Session:
             self.client, clock=clock, on_update=on_update, on_error=on_error, on_timeout=on_timeout
         )
         self.account: Account | None = None
+        self.backfill: HistoryBackfill | None = None
+        self._backfill_task: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         """Open the HTTP connection pool."""
@@ -50,7 +55,19 @@ class Session:
 
     async def close(self) -> None:
         """Close it; safe to call twice."""
+        task, self._backfill_task = self._backfill_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.client.__aexit__(None, None, None)
+
+    def start_history_backfill(self, on_progress: Callable[[HistoryProgress], None]) -> None:
+        """Cache the whole history in the background (after connect); once per session."""
+        if self._backfill_task is not None:
+            return
+        self.backfill = HistoryBackfill(self.client, self.store, self.clock, on_progress)
+        self._backfill_task = asyncio.create_task(self.backfill.run(), name="history backfill")
 
     # --- the cache, as the screen sees it ------------------------------------------------
 
