@@ -58,6 +58,8 @@ class RateStatus:
     posts_blocked_until: float | None = None
     """Clock time (monotonic) until which creating requests are held, after a 429
     GENERATION_RATE_LIMITED (reads are not held)."""
+    last_user_request: float | None = None
+    """Clock time (monotonic) a person's request last asked to go (None: none yet)."""
 
     @property
     def post_remaining(self) -> int:
@@ -114,6 +116,8 @@ class RateLimiter:
         self._blocked_until: float | None = None
         self._creates_blocked_until: float | None = None
         self._last_sent: float | None = None
+        self.last_user_request: float | None = None
+        """Clock time a person's request last asked to go (background work yields to it)."""
 
     # --- waiting ------------------------------------------------------------------
 
@@ -124,6 +128,8 @@ class RateLimiter:
         user's priority, so polling is slowed by a busy user but never starved.
         """
         started = self.clock.monotonic()
+        if priority is Priority.USER:
+            self.last_user_request = started
         while True:
             now = self.clock.monotonic()
             if now - started >= self._promote_after:
@@ -233,6 +239,7 @@ class RateLimiter:
             post_limit=self._create_limit,
             posts_last_minute=len(self._posts),
             posts_blocked_until=self._creates_blocked_until,
+            last_user_request=self.last_user_request,
         )
 
 

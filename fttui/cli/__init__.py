@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from fttui import __version__
-from fttui.cli import create, doctor, library
+from fttui.cli import create, doctor, export, library
 from fttui.cli.exit_codes import ExitCode
 
 STATUS_CHOICES = ("pending", "processing", "completed", "failed")
@@ -124,10 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
     download = commands.add_parser(
         "download", parents=[common], help="save a finished generation's audio"
     )
-    download.add_argument("id")
+    download.add_argument("id", nargs="?", help="the generation (leave out with --all)")
     download.add_argument("path", nargs="?", help="folder or file (default: the music folder)")
+    download.add_argument(
+        "--all", action="store_true", help="every finished track not saved yet, into FOLDER"
+    )
+    download.add_argument(
+        "--status", choices=("completed",), default="completed", help="with --all: completed"
+    )
 
-    for module in (create, library, doctor):
+    for module in (create, library, doctor, export):
         module.add_parsers(commands, [common])
 
     # `fttui sim ...` is dispatched before this parser (see `main`): this is its entry

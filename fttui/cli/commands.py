@@ -40,10 +40,12 @@ def run_command(args: argparse.Namespace) -> int:
     from fttui.logging_setup import configure_logging
 
     configure_logging()
-    from fttui.cli import create, doctor, library  # they use this module's helpers
+    from fttui.cli import create, doctor, export, library  # they use this module's helpers
 
     if args.command in doctor.STANDALONE:  # it must run without a key or a server
         return doctor.STANDALONE[args.command](args)
+    if args.command in export.STANDALONE:  # it reads the cache: no key needed
+        return export.STANDALONE[args.command](args)
     command = {**COMMANDS, **create.COMMANDS, **library.COMMANDS}[args.command]
     try:
         # Validate before opening anything: a typo costs no request and no simulator.
@@ -437,6 +439,13 @@ async def cmd_show(client: FinetuningClient, args: argparse.Namespace, target: T
 
 
 async def cmd_download(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
+    if args.all:
+        from fttui.cli.library_download import cmd_download_all
+
+        return await cmd_download_all(client, args, target)
+    if args.id is None:
+        _fail("download needs an ID, or --all for every finished track")
+        return ExitCode.USAGE
     generation = await client.get_generation(args.id)
     if generation.status == "failed":
         reason = output.failure_reason(generation.error_message)

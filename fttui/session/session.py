@@ -7,6 +7,8 @@ shows and what the session follows come from one place.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -16,6 +18,7 @@ from fttui.api.key import ApiKey
 from fttui.api.models import Account, Generation, StatusFilter
 from fttui.api.watcher import WatchTimeout
 from fttui.clock import Clock
+from fttui.session.backfill import HistoryBackfill, HistoryProgress
 from fttui.session.following import (
     Progress,
     expected_end,
@@ -72,6 +75,8 @@ class Session:
         )
         self.account: Account | None = self.cached_account()
         """The account as last seen: from the cache until the server answers."""
+        self.backfill: HistoryBackfill | None = None
+        self._backfill_task: asyncio.Task[None] | None = None
 
     def _gone(self, generation_id: str) -> None:
         self.library.forget(generation_id)
@@ -113,7 +118,19 @@ class Session:
 
     async def close(self) -> None:
         """Close it; safe to call twice."""
+        task, self._backfill_task = self._backfill_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.client.__aexit__(None, None, None)
+
+    def start_history_backfill(self, on_progress: Callable[[HistoryProgress], None]) -> None:
+        """Cache the whole history in the background (after connect); once per session."""
+        if self._backfill_task is not None:
+            return
+        self.backfill = HistoryBackfill(self.client, self.store, self.clock, on_progress)
+        self._backfill_task = asyncio.create_task(self.backfill.run(), name="history backfill")
 
     # --- the cache, as the screen sees it ------------------------------------------------
 

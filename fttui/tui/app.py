@@ -18,7 +18,7 @@ from textual.screen import Screen
 from fttui.api.key import ApiKey
 from fttui.clock import SYSTEM_CLOCK, Clock
 from fttui.config import ConfigFileError, Settings, save_api_key, save_settings
-from fttui.tui.commands import BindingCommands, ThemeChoices
+from fttui.tui.commands import BindingCommands, LibraryCommands, ThemeChoices
 from fttui.tui.draft import Draft
 from fttui.tui.quitting import quiet_when_quitting, unless_quitting
 from fttui.tui.screens.help import HelpScreen
@@ -57,7 +57,7 @@ class FttuiApp(App[int]):
 
     TITLE = "fttui"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {BindingCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {BindingCommands, LibraryCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys"),
         # In the help and the palette; the footer at 80 columns keeps room for `?`.

@@ -167,3 +167,52 @@ class ThemeChoices(ThemeProvider):
         for name, run in self.commands:
             current = name == self.app.theme
             yield DiscoveryHit(name, run, help="in use" if current else None)
+
+
+class LibraryCommands(Provider):
+    """Presets (load one, save the form as one) and export, on the main screen."""
+
+    EXPORTS = True
+
+    def _commands(self) -> Iterator[tuple[str, str, partial[Any]]]:
+        from fttui.tui import library_actions
+        from fttui.tui.screens.main import MainScreen
+
+        screen = self.screen
+        if not isinstance(screen, MainScreen):
+            return
+        for name in library_actions.preset_names():
+            load = partial(library_actions.load_preset, screen, name)
+            yield f"Load preset: {name}", "fills the form; sends nothing", load
+        save = partial(library_actions.ask_and_save_preset, screen)
+        yield "Save the form as a preset", "kept in presets.toml in the config folder", save
+        for fmt in ("csv", "json") if self.EXPORTS else ():
+            export = partial(self._export, fmt)
+            yield f"Export the library as {fmt.upper()}", "into the music folder", export
+
+    def _export(self, fmt: str) -> None:
+        from fttui import locations
+        from fttui.tui import library_actions
+        from fttui.tui.screens.main import MainScreen
+
+        screen = self.screen
+        folder = getattr(getattr(self.app, "settings", None), "download_dir", None)
+        if isinstance(screen, MainScreen):
+            library_actions.export_library(screen, folder or locations.music_dir(), fmt)
+
+    async def discover(self) -> Hits:
+        for title, help_text, run in self._commands():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, run in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
+
+
+class PresetCommands(LibraryCommands):
+    """The presets alone: what the form's preset key (ctrl+o) opens."""
+
+    EXPORTS = False

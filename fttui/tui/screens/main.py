@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     # none of them needed for the first frame (the app imports them once it is drawn).
     from fttui.api.client import RetryNotice
     from fttui.api.models import Generation, StatusFilter
+    from fttui.session.backfill import HistoryProgress
     from fttui.session.session import Session
 
 PAGE_SIZE = 50
@@ -73,6 +74,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+r", "refresh", "Refresh", show=False),
         Binding("w", "submit_when_free", "Send when possible"),
         Binding("q", "quit_asking", "Quit (asks if sending)", show=False),  # ctrl+q: at once
+        Binding("ctrl+o", "presets", "Presets", show=False),
     ]
 
     def __init__(self, *, draft: Draft, demo: bool) -> None:
@@ -204,6 +206,12 @@ class MainScreen(Screen[None]):
             self.live.follow(generation)
         self.count_running()
         self.run_watcher()
+        session.start_history_backfill(self._history_progress)
+
+    def _history_progress(self, progress: HistoryProgress) -> None:
+        """The backfill's progress in the list's count line, while it runs."""
+        if self.query(GenerationList):  # gone already when the app is shutting down
+            self.listing.show_history("" if progress.complete else progress.text)
 
     def _retrying(self, notice: RetryNotice) -> None:
         """A request of the connect failed and is tried again: say so now, not at the end."""
@@ -548,6 +556,15 @@ class MainScreen(Screen[None]):
             ),
             answered,
         )
+    def action_presets(self) -> None:
+        """Load a preset into the form, or save the form as one (a palette of presets)."""
+        from textual.command import CommandPalette
+
+        from fttui.tui.commands import PresetCommands
+
+        if not CommandPalette.is_open(self.app):
+            palette = CommandPalette(providers=[PresetCommands], placeholder="Presets…")
+            self.app.push_screen(palette)
 
     def action_submit_when_free(self) -> None:
         """While the submit button counts down: send the form by itself when it ends

@@ -190,6 +190,7 @@ class GenerationList(Vertical):
         self._rows: list[Generation] = []
         self._index: dict[str, int] = {}
         self._marks: set[str] = set()
+        self._history = ""  # the whole-history backfill's progress, while it runs
         self._before_search: str | None = None  # the row the cursor was on
         self._restore: str | None = None  # put the cursor back there at the next `show`
         self._total = 0
@@ -501,7 +502,15 @@ class GenerationList(Vertical):
             text += ", scroll for more"
         if self._marks:
             text += f" · {len(self._marks):,} marked (D deletes, a adds to a playlist)"
+        if self._history:
+            text += f" · {self._history}"
         self.query_one("#list-summary", Static).update(text)
+
+    def show_history(self, text: str) -> None:
+        """The whole-history backfill's progress in the count line ("" hides it)."""
+        if text != self._history:
+            self._history = text
+            self._summarise()
 
     def _ask_for_more(self) -> None:
         if not self._exhausted and not self._waiting:
