@@ -43,9 +43,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         rows = describe_bindings(self.app, self._under)
-        # Split between two places, so that the halves are about as long.
-        left = [row for row in rows if row[2] in ("anywhere", "form")]
-        right = [row for row in rows if row[2] not in ("anywhere", "form")]
+        # Two halves of about the same length (each row says where it works).
+        half = (len(rows) + 1) // 2
+        left, right = rows[:half], rows[half:]
         with VerticalScroll(id="help-dialog"):
             yield Static(Text("Keys  (esc to close)", style="bold"))
             with Container(id="help-columns"):
