@@ -105,6 +105,11 @@ def journal_dir() -> Path:
     return _ensure(_account_dir() / "journal")
 
 
+def batches_dir() -> Path:
+    """Batch plans (variations), so a restart shows what was sent and what was not."""
+    return _ensure(_account_dir() / "batches")
+
+
 def draft_file() -> Path:
     """The generation form's draft, kept across restarts."""
     return _account_dir() / "draft.json"

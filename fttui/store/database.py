@@ -290,7 +290,59 @@ class GenerationStore:
         with self._write() as db:
             present = list(self._stored_json(db, wanted))
             db.executemany("DELETE FROM generations WHERE id = ?", [(i,) for i in present])
+            db.executemany(
+                "DELETE FROM batch_members WHERE generation_id = ?", [(i,) for i in wanted]
+            )
         return present
+
+    def set_batch(self, batch_id: str, members: Iterable[tuple[str, str]]) -> None:
+        """Record the generations of one batch: (generation id, differing value), in order."""
+        rows = [(gen_id, batch_id, n, value) for n, (gen_id, value) in enumerate(members)]
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO batch_members (generation_id, batch_id, position, value)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (generation_id) DO UPDATE SET"
+                " batch_id = excluded.batch_id, position = excluded.position,"
+                " value = excluded.value",
+                rows,
+            )
+
+    def batch_of(self, generation_id: str) -> str | None:
+        """The batch this generation was sent in, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT batch_id FROM batch_members WHERE generation_id = ?", (generation_id,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def batch_members(self, batch_id: str) -> list[tuple[str, str]]:
+        """(generation id, differing value) of a batch, in the batch's order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT generation_id, value FROM batch_members WHERE batch_id = ?"
+                " ORDER BY position",
+                (batch_id,),
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def batch_labels(self) -> dict[str, str]:
+        """Generation id → "parameter value" of every batch take (for the list)."""
+        with self._lock:
+            rows = self._db.execute("SELECT generation_id, value FROM batch_members").fetchall()
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def batches_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """Generation id → batch id, for those of `ids` sent in a batch (the list groups
+        them)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT generation_id, batch_id FROM batch_members WHERE generation_id IN ({marks})"  # noqa: S608,E501
+                found.update(self._db.execute(sql, chunk).fetchall())
+        return found
 
     def set_state(self, state: Mapping[str, str | None]) -> None:
         """Write sync bookkeeping entries (None deletes one) in one transaction."""

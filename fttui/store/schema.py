@@ -46,7 +46,23 @@ def _v1(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+def _v2(db: sqlite3.Connection) -> None:
+    # The batch a generation was sent in (variations), apart from `generations` so that
+    # it is kept whether the row arrives before or after the batch is recorded.
+    db.execute(
+        """
+        CREATE TABLE batch_members (
+            generation_id TEXT PRIMARY KEY,
+            batch_id      TEXT NOT NULL,
+            position      INTEGER NOT NULL,  -- the take's place in its batch
+            value         TEXT NOT NULL      -- the differing parameter's value
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX batch_members_batch ON batch_members (batch_id, position)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

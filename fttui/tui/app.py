@@ -225,6 +225,11 @@ class FttuiApp(App[int]):
         await self.session.open()
         self.main.attach(self.session, connect=connect, preview=preview)
 
+    async def action_quit(self) -> None:
+        """Quit; with a batch of variations half sent, ask first."""
+        if not self.main.ask_before_quitting():
+            self.exit()
+
     async def on_unmount(self) -> None:
         self.main.save_draft()
         if self._playback is not None:

@@ -43,12 +43,18 @@ if TYPE_CHECKING:
     from fttui.session.backfill import HistoryProgress
     from fttui.session.session import Session
 
+if TYPE_CHECKING:  # variations
+    from fttui.api.models import CreatedGeneration
+    from fttui.session.batch import BatchPlan, BatchSender
+
 PAGE_SIZE = 50
 DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is written."""
 ACCOUNT_REFRESH_GAP = 20.0
 """At most one /v1/me per this many seconds when generations finish."""
-LETTER_ACTIONS = frozenset({"new", "list", "search", "remix", "submit_when_free", "quit_asking"})
+LETTER_ACTIONS = frozenset(
+    {"new", "list", "search", "remix", "submit_when_free", "quit_asking", "compare_batch"}
+)
 """Screen actions bound to a printable key: never while the user is in the form."""
 KEY_HINT = " Press ctrl+k to enter one."
 
@@ -75,6 +81,7 @@ class MainScreen(Screen[None]):
         Binding("w", "submit_when_free", "Send when possible"),
         Binding("q", "quit_asking", "Quit (asks if sending)", show=False),  # ctrl+q: at once
         Binding("ctrl+o", "presets", "Presets", show=False),
+        Binding("v", "compare_batch", "Compare the batch", show=False),
     ]
 
     def __init__(self, *, draft: Draft, demo: bool) -> None:
@@ -89,6 +96,8 @@ class MainScreen(Screen[None]):
         self.live = LiveUpdates(self, self._submitter)
         self._unsaved: dict[str, Any] | None = None
         self._key_reason = ""  # why a key is needed, shown in the banner and the dialog
+        self.batch_senders: dict[str, BatchSender] = {}  # batches being sent, by batch id
+        self._batches_offered: set[str] = set()  # a new session must not ask again
 
     def compose(self) -> ComposeResult:
         yield AccountHeader(id="header")
@@ -171,6 +180,7 @@ class MainScreen(Screen[None]):
         self.reload_list()
         self.update_blocked()
         self._submitter.reconcile_at_start()  # before submitting is on: a crash's leftovers
+        self.batches_at_start()
         if connect or preview:
             self.header.note = "connecting…"
             if self.header.account is None and session.account is not None:
@@ -538,7 +548,10 @@ class MainScreen(Screen[None]):
         )
 
     def action_quit_asking(self) -> None:
-        """Quit; while a submission is on its way (or set to send by itself), ask first."""
+        """Quit; while a submission is on its way (or set to send by itself), or with a
+        batch half sent, ask first."""
+        if self.ask_before_quitting():
+            return
         if not (self.form.busy or self.form.armed):
             self.app.exit()
             return
@@ -556,6 +569,7 @@ class MainScreen(Screen[None]):
             ),
             answered,
         )
+
     def action_presets(self) -> None:
         """Load a preset into the form, or save the form as one (a palette of presets)."""
         from textual.command import CommandPalette
@@ -586,3 +600,170 @@ class MainScreen(Screen[None]):
         if action == "submit_when_free":
             return self.form.waiting
         return True
+
+    # --- variations -------------------------------------------------------------------------
+    # A batch is sent by `BatchSender` (fttui.session.batch) as the queue and the POST budget
+    # allow; its plan is kept on disk, so quitting half way asks and a restart tells.
+
+    @on(GenerationForm.VariationsRequested)
+    def _variations_requested(self, event: GenerationForm.VariationsRequested) -> None:
+        from fttui.tui.screens.variations import VariationsDialog
+
+        now = self.session.clock.now() if self.session is not None else None
+        self.app.push_screen(VariationsDialog(event.request, now=now), self._batch_planned)
+
+    def _batch_planned(self, plan: BatchPlan | None) -> None:
+        if plan is not None:
+            self.notify(f"Sending {len(plan.takes)} variations as the queue allows.")
+            self.send_batch(plan)
+
+    @work(group="batch")
+    @quiet_when_quitting
+    async def send_batch(self, plan: BatchPlan) -> None:
+        """Send the batch's unsent takes, each as soon as the queue and budget allow."""
+        from fttui.session.batch import BatchFolder, BatchSender
+
+        session = self.session
+        if session is None:
+            return
+        sender = BatchSender(
+            session.client,
+            plan,
+            folder=BatchFolder(),
+            on_change=self._batch_changed,
+            on_sent=self._batch_take_sent,
+        )
+        self.batch_senders[plan.id] = sender
+        try:
+            plan = await sender.run()
+        except Exception as exc:
+            self.show_problem(exc)
+            return
+        finally:
+            self.batch_senders.pop(plan.id, None)
+            self.rate_seen()
+        if plan.finished:
+            self.notify(f"{plan.summary()} Press v on one of them to compare.")
+
+    def _batch_changed(self, plan: BatchPlan) -> None:
+        if self.session is not None:
+            self.session.store.set_batch(
+                plan.id,
+                [
+                    (t.generation_id, f"{plan.varying} {t.value}")
+                    for t in plan.takes
+                    if t.generation_id
+                ],
+            )
+            self.listing.batch_labels = self.session.store.batch_labels()
+        self.rate_seen()
+
+    def _batch_take_sent(self, created: CreatedGeneration) -> None:
+        self.accepted(created.as_generation(), created.credits_remaining, select=False)
+
+    def batches_at_start(self) -> None:
+        """Say what a batch left half sent by the last run sent and what it did not."""
+        from fttui.session.batch import BatchFolder
+        from fttui.tui.screens.confirm import ConfirmScreen
+
+        if self.session is not None:
+            self.listing.batch_labels = self.session.store.batch_labels()
+            self.reload_list()
+        folder = BatchFolder()
+        for plan in folder.unfinished():
+            if plan.id in self._batches_offered:
+                continue
+            self._batches_offered.add(plan.id)
+
+            def answered(yes: bool | None, plan: BatchPlan = plan) -> None:
+                if yes:
+                    self.send_batch(plan)
+                else:
+                    folder.save(plan.without_unsent())
+
+            self._batch_changed(plan)
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Send the rest of the batch?",
+                    plan.summary(),
+                    yes="send the rest",
+                    items=[f"{plan.varying} {t.value}: {t.state}" for t in plan.takes],
+                ),
+                answered,
+            )
+
+    def batch_half_sent(self) -> list[BatchPlan]:
+        """Batches being sent with takes still waiting."""
+        return [s.plan for s in self.batch_senders.values() if s.plan.unsent]
+
+    def ask_before_quitting(self) -> bool:
+        """With a batch half sent, ask before quitting (True: asked, the app waits)."""
+        from fttui.tui.screens.confirm import ConfirmScreen
+
+        waiting = self.batch_half_sent()
+        if not waiting:
+            return False
+        left = sum(len(p.unsent) for p in waiting)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                for sender in self.batch_senders.values():
+                    sender.stop()
+                self.app.exit()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Quit with the batch half sent?",
+                f"{left} of its takes are not sent yet. They are kept: the next start"
+                " offers to send them.",
+                yes="quit",
+            ),
+            answered,
+        )
+        return True
+
+    def action_compare_batch(self) -> None:
+        """Compare the takes of the selected generation's batch."""
+        from fttui.session.batch import BatchFolder
+        from fttui.tui.screens.variations import CompareView
+
+        selected = self.listing.selected
+        session = self.session
+        if selected is None or session is None:
+            self.notify("Select a generation of a batch to compare.", severity="warning")
+            return
+        batch_id = session.store.batch_of(selected.id)
+        plan = BatchFolder().load(batch_id) if batch_id else None
+        if plan is None:
+            self.notify("This generation was not sent as part of a batch.", severity="warning")
+            return
+        generations = {i: session.cached(i) for i in plan.sent_ids}
+
+        def answered(doomed: list[str] | None, plan: BatchPlan = plan) -> None:
+            if doomed:
+                self.delete_batch_takes(plan, doomed)
+
+        self.app.push_screen(CompareView(plan, generations), answered)
+
+    @work(group="batch-delete")
+    @quiet_when_quitting
+    async def delete_batch_takes(self, plan: BatchPlan, ids: list[str]) -> None:
+        """Delete the takes the user did not keep, in one request."""
+        from fttui.session.batch import BatchFolder
+
+        if self.session is None:
+            return
+        try:
+            result = await self.session.client.delete_generations(ids)
+        except Exception as exc:
+            self.show_problem(exc)
+            return
+        finally:
+            self.rate_seen()
+        deleted = result.succeeded
+        for generation_id in deleted:
+            self.session.forget(generation_id)
+        BatchFolder().save(plan.without(deleted))
+        self.reload_list()
+        kept = len(plan.sent_ids) - len(deleted)
+        self.notify(f"Deleted {len(deleted)} takes of the batch; {kept} kept.")

@@ -130,6 +130,7 @@ class GenerationForm(VerticalScroll, can_focus=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         ("ctrl+g", "random_seed", "Random seed"),
         ("ctrl+l", "lock_seed", "Lock seed"),
+        ("ctrl+b", "variations", "Variations…"),
     ]
 
     busy: reactive[bool] = reactive(False)
@@ -152,6 +153,13 @@ class GenerationForm(VerticalScroll, can_focus=False):
             super().__init__()
             self.request = request
             self.kind = kind
+
+    class VariationsRequested(Message):
+        """The user asked for a batch of variations of this (valid, music) form."""
+
+        def __init__(self, request: GenerationRequest) -> None:
+            super().__init__()
+            self.request = request
 
     class SendWhenPossible(Message):
         """The user armed (or disarmed) sending once the wait by the submit button ends."""
@@ -588,6 +596,24 @@ class GenerationForm(VerticalScroll, can_focus=False):
             return False
         self._send(request)
         return True
+
+    def action_variations(self) -> None:
+        """Ask for N takes of this form, differing in the seed or one parameter."""
+        from fttui.api.models import GenerationRequest
+
+        if not self.is_complete:
+            return
+        self._attempted = True
+        request, errors = self.check()
+        self._show_errors(errors)
+        if request is None:
+            self._focus_first_error()
+            self.notify("Fix the form first: variations start from a valid form.")
+            return
+        if not isinstance(request, GenerationRequest):
+            self.notify("Variations are made of music only.", severity="warning")
+            return
+        self.post_message(self.VariationsRequested(request))
 
     def _send(self, request: AnyRequest) -> None:
         self._note = ""  # what the line said of the last one is over

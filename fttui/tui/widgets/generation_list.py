@@ -191,6 +191,9 @@ class GenerationList(Vertical):
         self._index: dict[str, int] = {}
         self._marks: set[str] = set()
         self._history = ""  # the whole-history backfill's progress, while it runs
+        self.batch_labels: dict[str, str] = {}
+        """Generation id → the value that differs in its batch ("bpm 90"): the takes of a
+        batch read as one group."""
         self._before_search: str | None = None  # the row the cursor was on
         self._restore: str | None = None  # put the cursor back there at the next `show`
         self._total = 0
@@ -456,10 +459,16 @@ class GenerationList(Vertical):
         return [cells[key] for key in self._column_keys()]
 
     def _title(self, generation: Generation) -> Text:
+        label = self.batch_labels.get(generation.id)
+        tag = Text(f"◇ {clean(label)} ", style="dim") if label else Text()
+        width = self._layout[0] - len(tag)
         if generation.id not in self._marks:
-            return title_text(generation, self._layout[0])
-        return Text(MARK, style="bold").append_text(
-            title_text(generation, self._layout[0] - len(MARK))
+            title = title_text(generation, width)
+            return tag.append_text(title) if label else title  # keeps the title's own style
+        return (
+            Text(MARK, style="bold")
+            .append_text(tag)
+            .append_text(title_text(generation, width - len(MARK)))
         )
 
     def _add(self, rows: Sequence[Generation]) -> None:
