@@ -241,6 +241,25 @@ class BatchFolder:
     def forget(self, batch_id: str) -> None:
         (self.folder / f"{batch_id}.json").unlink(missing_ok=True)
 
+    # The queue's capacity is not told by the API (`queueDepth` is a count): the number
+    # in progress when a QUEUE_FULL came is kept, so the next batches cause none.
+    CAPACITY_FILE = "queue-capacity.txt"
+
+    def known_capacity(self) -> int | None:
+        """How many generations the queue held when it was last found full, or None."""
+        try:
+            value = int((self.folder / self.CAPACITY_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return value if value > 0 else None
+
+    def remember_capacity(self, capacity: int) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.folder / self.CAPACITY_FILE, str(capacity))
+        except OSError as exc:  # only costs one more QUEUE_FULL later
+            log.warning("the queue's capacity could not be kept: %s", exc)
+
     @staticmethod
     def _read(path: Path) -> BatchPlan | None:
         try:
@@ -273,9 +292,9 @@ class BatchSender:
     """Sends a plan's unsent takes, each once the queue and the POST budget have room.
 
     `capacity` is how many generations may be in progress at once. The API does not
-    promise to tell it (its `queueDepth` is documented as a count), so it is taken from
-    `GET /v1/me` only as a first guess, and lowered to what was in progress whenever a
-    QUEUE_FULL shows the guess was too high.
+    tell it (its `queueDepth` is documented as a count), so it is learned from the first
+    QUEUE_FULL (what was in progress then) and kept in the batch folder: that one
+    refusal teaches it, and later batches cause none.
     """
 
     def __init__(
@@ -313,9 +332,12 @@ class BatchSender:
         clock = self._client.clock
         if self._folder is not None:
             self._folder.save(self.plan)
+        if self.capacity is None and self._folder is not None:
+            self.capacity = self._folder.known_capacity()
         if self.capacity is None:
-            depth = (await self._client.me()).limits.queue_depth
-            self.capacity = max(1, depth or 1)
+            # Unknown until the queue is first found full: sent as the POST budget
+            # allows, and the first QUEUE_FULL teaches it (kept for the next batches).
+            self.capacity = len(self.plan.takes)
         while self.plan.unsent and not self._stopped:
             if await self._in_progress() >= self.capacity:
                 await clock.sleep(QUEUE_RECHECK)
@@ -352,6 +374,8 @@ class BatchSender:
             self.report.refusals += 1
             # The guess was too high: what is in progress now is all the queue holds.
             self.capacity = max(1, min(self.capacity or 1, await self._in_progress()))
+            if self._folder is not None:
+                self._folder.remember_capacity(self.capacity)
             self._update(index, take)
             return float(exc.retry_after or QUEUE_RECHECK)
         except errors.SubmissionUnconfirmed as exc:

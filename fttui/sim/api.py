@@ -169,7 +169,8 @@ class ApiApp:
         if path == _INSTRUMENTAL and method == "POST":
             return self._create(account, body, instrumental=True)
         if path == "/v1/me" and method == "GET":
-            return 200, shapes.me(account), False
+            in_queue = len(self.state.in_progress(account))
+            return 200, shapes.me(account, in_queue), False
         if path == _COLLECTION and method == "GET":
             try:
                 query = parse_list_query(request.query_params)

@@ -109,8 +109,9 @@ def webhook_payload(gen: Generation, now: float, media_url: str) -> dict[str, An
     return data
 
 
-def me(account: Account) -> dict[str, Any]:
-    """GET /v1/me."""
+def me(account: Account, in_queue: int) -> dict[str, Any]:
+    """GET /v1/me. `queueDepth` is how many generations are in the queue now (the live
+    API documents a count, not the capacity: that is learned only from QUEUE_FULL)."""
     return {
         "id": account.id,
         "email": account.email,
@@ -122,6 +123,6 @@ def me(account: Account) -> dict[str, Any]:
             "monthlyRemaining": account.monthly_remaining,
             "packCredits": account.pack_credits,
             "totalRemaining": account.total_remaining,
-            "queueDepth": account.queue_depth,
+            "queueDepth": in_queue,
         },
     }

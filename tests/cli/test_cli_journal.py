@@ -26,6 +26,17 @@ from tests.cli.test_cli import fttui
 SimFactory = Callable[..., RunningSim]
 
 
+AS_FROM_A_SHELL = """
+import runpy, signal, sys
+# ctrl+c as an interactive shell delivers it: a test runner's process may ignore or block
+# SIGINT (seen in a full parallel run), and a child inherits both across exec.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.argv = ["fttui", *sys.argv[1:]]
+runpy.run_module("fttui", run_name="__main__", alter_sys=True)
+"""
+
+
 def test_ctrl_c_during_the_post_keeps_it_and_the_same_command_resolves_to_it(
     sim_factory: SimFactory,
 ) -> None:
@@ -33,7 +44,7 @@ def test_ctrl_c_during_the_post_keeps_it_and_the_same_command_resolves_to_it(
     sim.set_faults(commit_latency=60)  # created at once, answered a minute later
     command = ["generate", "interrupted groove", "--json", "--base-url", sim.base_url]
     child = subprocess.Popen(
-        [sys.executable, "-m", "fttui", *command],
+        [sys.executable, "-c", AS_FROM_A_SHELL, *command],
         env={**os.environ, "FINETUNING_API_KEY": DEMO_KEY},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

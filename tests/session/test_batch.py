@@ -56,12 +56,26 @@ def seeds(n: int) -> BatchPlan:
     return plan_batch(form(), "seed", n, now=NOW, rng=random.Random(3))
 
 
+async def test_the_first_queue_full_teaches_the_capacity_once_and_is_kept(
+    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path
+) -> None:
+    vsim.state.account(vsim.demo_key).queue_depth = 2
+    answers = PostAnswers()
+    folder = BatchFolder(tmp_path / "batches")
+    sender = BatchSender(make_client(transport=answers), seeds(4), folder=folder)
+    plan = await sender.run()
+    assert plan.finished
+    assert [status for status, _ in answers.posts].count(429) == 1  # the lesson, once
+    assert BatchFolder(tmp_path / "batches").known_capacity() == 2  # as a restart reads it
+
+
 async def test_a_batch_of_ten_on_a_queue_of_two_is_sent_without_any_refusal(
     make_client: ClientFactory, vsim: RunningSim, journal_dir: Path, tmp_path: Path
 ) -> None:
     vsim.state.account(vsim.demo_key).queue_depth = 2
     answers = PostAnswers()
     folder = BatchFolder(tmp_path / "batches")
+    folder.remember_capacity(2)  # learned from an earlier QUEUE_FULL (test above)
     sender = BatchSender(make_client(transport=answers), seeds(10), folder=folder)
     plan = await sender.run()
     assert [t.state for t in plan.takes] == ["sent"] * 10

@@ -44,7 +44,7 @@ async def test_queue_full_is_armed_then_sent_once_when_a_slot_frees(
 ) -> None:
     client = make_client()
     submitting, seen = recorder()
-    depth = (await client.me()).limits.queue_depth
+    depth = vsim.state.account(vsim.demo_key).queue_depth  # the capacity, which /me never says
     for n in range(depth + 1):  # nothing finishes: the virtual clock stands still
         await submitting.submit(client, track(n))
     assert isinstance(seen[-1], events.SubmitFailed) and isinstance(seen[-1].error, QueueFull)
@@ -62,7 +62,7 @@ async def test_an_armed_submission_can_be_cancelled(
 ) -> None:
     client = make_client()
     submitting, _ = recorder()
-    depth = (await client.me()).limits.queue_depth
+    depth = vsim.state.account(vsim.demo_key).queue_depth  # the capacity, which /me never says
     for n in range(depth + 1):
         await submitting.submit(client, track(n))
     submitting.arm()

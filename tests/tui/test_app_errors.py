@@ -61,7 +61,7 @@ async def test_queue_full_counts_down_and_offers_to_submit_later(sim_factory) ->
     async with app.run_test(size=(120, 30)) as pilot:
         main = app.main
         await wait_for(pilot, lambda: _connected(app), "the account")
-        depth = main.header.account.limits.queue_depth
+        depth = sim.state.account(sim.demo_key).queue_depth  # the capacity: /me never says
         for n in range(depth + 1):
             _submit(main, f"tune {n}")
             await wait_for(pilot, lambda: not main.form.busy, "an answer")

@@ -82,6 +82,7 @@ async def test_the_compare_view_keeps_one_take_and_deletes_the_rest(sim) -> None
 async def test_quitting_half_way_asks_and_a_restart_offers_the_rest(sim_factory) -> None:
     sim = sim_factory(speed=1.0)  # takes of ~8 s: the queue of two stays full meanwhile
     sim.state.account(sim.demo_key).queue_depth = 2
+    BatchFolder().remember_capacity(2)  # learned from an earlier QUEUE_FULL
     app = make_app(sim.base_url, sim.demo_key)
     async with app.run_test(size=(160, 48)) as pilot:
         dialog = await open_dialog(pilot, app)
@@ -97,7 +98,8 @@ async def test_quitting_half_way_asks_and_a_restart_offers_the_rest(sim_factory)
     [left] = BatchFolder().unfinished()
     assert left.summary() == "Batch of 4 by seed: 2 sent, 2 not sent yet."
 
-    sim.state.account(sim.demo_key).queue_depth = 10
+    sim.state.account(sim.demo_key).queue_depth = 10  # room now, and fttui knows it
+    BatchFolder().remember_capacity(10)
     app = make_app(sim.base_url, sim.demo_key)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the offer")

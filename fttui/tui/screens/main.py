@@ -180,7 +180,8 @@ class MainScreen(Screen[None]):
         self.reload_list()
         self.update_blocked()
         self._submitter.reconcile_at_start()  # before submitting is on: a crash's leftovers
-        self.batches_at_start()
+        if not preview:  # a preview session sends nothing: the offer waits for the real one
+            self.batches_at_start()
         if connect or preview:
             self.header.note = "connecting…"
             if self.header.account is None and session.account is not None:
