@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
 from textual import events
 from textual.pilot import Pilot
 
@@ -58,7 +57,9 @@ async def wait_for(
             return
         await pilot.pause(step)
     if not condition():
-        pytest.fail(f"timed out waiting for {what}")
+        # An AssertionError, not `pytest.fail` (a BaseException): inside a snapshot's
+        # `run_before` Textual only ends the app on an Exception, and would hang for ever.
+        raise AssertionError(f"timed out waiting for {what}")
 
 
 def key_dialog_ready(app: FttuiApp) -> bool:
