@@ -46,6 +46,10 @@ class HelpScreen(ModalScreen[None]):
         # Split between two places, so that the halves are about as long.
         left = [row for row in rows if row[2] in ("anywhere", "form")]
         right = [row for row in rows if row[2] not in ("anywhere", "form")]
+        # The list has the most keys: when they outrun the rest, their first rows end
+        # the left half (each row names its place), so the dialog stays short.
+        while len(right) > len(left) + 1:
+            left.append(right.pop(0))
         with VerticalScroll(id="help-dialog"):
             yield Static(Text("Keys  (esc to close)", style="bold"))
             with Container(id="help-columns"):

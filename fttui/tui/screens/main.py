@@ -22,6 +22,7 @@ from fttui.api import errors
 from fttui.session.conditions import Conditions
 from fttui.session.problems import Problem, explain, retrying
 from fttui.tui.draft import Draft
+from fttui.tui.library import Library
 from fttui.tui.live import LiveUpdates, remix_fields
 from fttui.tui.messages import GenerationGone, GenerationUpdated
 from fttui.tui.quitting import quiet_when_quitting
@@ -46,7 +47,7 @@ DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is written."""
 ACCOUNT_REFRESH_GAP = 20.0
 """At most one /v1/me per this many seconds when generations finish."""
-LETTER_ACTIONS = frozenset({"new", "list", "search", "remix", "submit_when_free"})
+LETTER_ACTIONS = frozenset({"new", "list", "search", "remix", "submit_when_free", "playlists"})
 """Screen actions bound to a printable key: never while the user is in the form."""
 KEY_HINT = " Press ctrl+k to enter one."
 
@@ -71,6 +72,7 @@ class MainScreen(Screen[None]):
         Binding("r", "remix", "Remix", show=False),  # the footer keeps room for `?`
         Binding("ctrl+r", "refresh", "Refresh", show=False),
         Binding("w", "submit_when_free", "Send when possible"),
+        Binding("p", "playlists", "Playlists", show=False),
     ]
 
     def __init__(self, *, draft: Draft, demo: bool) -> None:
@@ -83,6 +85,7 @@ class MainScreen(Screen[None]):
         self.conditions = Conditions()  # what the banner shows and what blocks submit
         self._submitter = Submitter(self)
         self.live = LiveUpdates(self, self._submitter)
+        self.library = Library(self)
         self._unsaved: dict[str, Any] | None = None
         self._key_reason = ""  # why a key is needed, shown in the banner and the dialog
 
@@ -446,6 +449,20 @@ class MainScreen(Screen[None]):
             self.listing.move_to(generation.id)
         self.count_running()
         self.run_watcher()
+
+    # --- the library ----------------------------------------------------------------------
+
+    @on(GenerationList.DeleteRequested)
+    def _delete_requested(self, event: GenerationList.DeleteRequested) -> None:
+        self.library.delete(event.ids)
+
+    @on(GenerationList.AddToPlaylistRequested)
+    def _add_to_playlist_requested(self, event: GenerationList.AddToPlaylistRequested) -> None:
+        self.library.add_to_playlist(event.ids)
+
+    def action_playlists(self) -> None:
+        """Browse the account's playlists: play, remove and move their tracks."""
+        self.library.show_playlists()
 
     # --- actions ----------------------------------------------------------------------------
 
