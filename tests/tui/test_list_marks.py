@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 
 from fttui.clock import VirtualClock
 from fttui.tui.app import FttuiApp
+from fttui.tui.screens.confirm import ConfirmScreen
 from fttui.tui.widgets.generation_detail import title_line as describe_title
 from fttui.tui.widgets.generation_list import MARK, GenerationList
 
@@ -85,6 +86,10 @@ async def test_delete_key_asks_for_the_marked_rows_else_the_selected(library) ->
         await pilot.press("D")
         await wait_for(pilot, lambda: len(asked) == 1, "a delete request")
         assert asked[0].ids == (ids[0],)  # type: ignore[attr-defined]
+        # The screen asks before deleting: say no, back to the list.
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "the answer")
 
         await pilot.press("x", "x")
         await pilot.press("delete")

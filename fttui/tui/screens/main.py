@@ -23,6 +23,7 @@ from fttui.audio.remote import is_remote_session
 from fttui.session.conditions import Conditions
 from fttui.session.problems import Problem, explain, retrying
 from fttui.tui.draft import Draft
+from fttui.tui.library import Library
 from fttui.tui.live import LiveUpdates, remix_fields
 from fttui.tui.messages import GenerationGone, GenerationUpdated
 from fttui.tui.quitting import quiet_when_quitting
@@ -53,7 +54,16 @@ DRAFT_DELAY = 0.5
 ACCOUNT_REFRESH_GAP = 20.0
 """At most one /v1/me per this many seconds when generations finish."""
 LETTER_ACTIONS = frozenset(
-    {"new", "list", "search", "remix", "submit_when_free", "quit_asking", "compare_batch"}
+    {
+        "new",
+        "list",
+        "search",
+        "remix",
+        "submit_when_free",
+        "quit_asking",
+        "compare_batch",
+        "playlists",
+    }
 )
 """Screen actions bound to a printable key: never while the user is in the form."""
 KEY_HINT = " Press ctrl+k to enter one."
@@ -82,6 +92,7 @@ class MainScreen(Screen[None]):
         Binding("q", "quit_asking", "Quit (asks if sending)", show=False),  # ctrl+q: at once
         Binding("ctrl+o", "presets", "Presets", show=False),
         Binding("v", "compare_batch", "Compare the batch", show=False),
+        Binding("p", "playlists", "Playlists", show=False),
     ]
 
     def __init__(self, *, draft: Draft, demo: bool) -> None:
@@ -94,6 +105,7 @@ class MainScreen(Screen[None]):
         self.conditions = Conditions()  # what the banner shows and what blocks submit
         self._submitter = Submitter(self)
         self.live = LiveUpdates(self, self._submitter)
+        self.library = Library(self)
         self._unsaved: dict[str, Any] | None = None
         self._key_reason = ""  # why a key is needed, shown in the banner and the dialog
         self.batch_senders: dict[str, BatchSender] = {}  # batches being sent, by batch id
@@ -478,6 +490,20 @@ class MainScreen(Screen[None]):
             self.listing.move_to(generation.id)
         self.count_running()
         self.run_watcher()
+
+    # --- the library ----------------------------------------------------------------------
+
+    @on(GenerationList.DeleteRequested)
+    def _delete_requested(self, event: GenerationList.DeleteRequested) -> None:
+        self.library.delete(event.ids)
+
+    @on(GenerationList.AddToPlaylistRequested)
+    def _add_to_playlist_requested(self, event: GenerationList.AddToPlaylistRequested) -> None:
+        self.library.add_to_playlist(event.ids)
+
+    def action_playlists(self) -> None:
+        """Browse the account's playlists: play, remove and move their tracks."""
+        self.library.show_playlists()
 
     # --- actions ----------------------------------------------------------------------------
 

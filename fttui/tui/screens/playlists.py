@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -189,6 +189,18 @@ class PlaylistsScreen(Screen[None]):
             reason_text = clean(reason).rstrip(".") or "failed"
             lines.append(f"“{self._track_title(track_id)}”: {reason_text}.")
         self._say("\n".join(lines), error=bool(failed))
+
+    def drop_tracks(self, ids: Sequence[str]) -> None:
+        """Take deleted generations out of the open playlist's view."""
+        if self._open is None or not set(ids) & {t.id for t in self._open.tracks}:
+            return
+        gone = set(ids)
+        kept = [t for t in self._open.tracks if t.id not in gone]
+        self.show_playlist(self._open.model_copy(update={"tracks": kept}))
+
+    def say_problem(self, text: str) -> None:
+        """Say why a request of this screen failed, where the user is looking."""
+        self._say(text, error=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Track keys only with a playlist open; changes only to one's own playlist."""
@@ -364,3 +376,82 @@ def _visibility(is_public: bool | None) -> str:
 
 def _mark(marked: bool) -> Text:
     return Text("●" if marked else " ", style="bold yellow")
+
+
+class PlaylistPicker(ModalScreen[str | None]):
+    """Which playlist to add generations to: dismissed with its id, or None (esc).
+
+    Shown at once, saying it is loading; filled with `show_playlists`."""
+
+    DEFAULT_CSS = """
+    PlaylistPicker { align: center middle; }
+    PlaylistPicker > Vertical {
+        width: 60%;
+        max-width: 70;
+        height: auto;
+        max-height: 80%;
+        padding: 1 2;
+        border: round $accent;
+        background: $surface;
+    }
+    PlaylistPicker OptionList { height: auto; max-height: 16; }
+    PlaylistPicker #picker-keys { margin-top: 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self._count = count
+        self._playlists: list[PlaylistSummary] = []
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        them = "it" if self._count == 1 else f"these {self._count} generations"
+        with Vertical():
+            yield Static(Text(f"Add {them} to which playlist?", style="bold"), id="picker-title")
+            yield OptionList(id="picker-options")
+            yield Static(Text("Loading your playlists…", style="dim"), id="picker-keys")
+
+    @property
+    def ready(self) -> bool:
+        """Whether the playlists are listed (the user can choose)."""
+        return self._ready
+
+    def show_playlists(self, playlists: Sequence[PlaylistSummary]) -> None:
+        """List the playlists to choose from."""
+        self._playlists = list(playlists)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(
+            [
+                Option(f"{clean(p.display_name)} ({count(p.track_count)} tracks)", id=p.id)
+                for p in self._playlists
+            ]
+        )
+        keys = (
+            "enter: add · esc: cancel"
+            if playlists
+            else "No playlists yet: make one in the web app."
+        )
+        self.query_one("#picker-keys", Static).update(Text(keys, style="dim"))
+        if playlists:
+            options.highlighted = 0
+        options.focus()
+        self._ready = True
+
+    def choose(self, name: str) -> None:
+        """Choose the playlist called `name` (as enter on it would)."""
+        for playlist in self._playlists:
+            if playlist.display_name == name:
+                self.dismiss(playlist.id)
+                return
+
+    @on(OptionList.OptionSelected, "#picker-options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        """Close without adding."""
+        self.dismiss(None)
