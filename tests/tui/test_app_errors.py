@@ -317,3 +317,26 @@ async def test_a_refused_connection_says_reconnecting_at_once(sim_factory) -> No
             pilot, clock, lambda: "offline" in main.banner.kinds, "the offline banner"
         )
         assert "reconnecting" not in main.banner.kinds
+
+
+async def test_each_kind_from_the_form_reaches_its_own_endpoint(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(120, 36)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: _connected(app), "the account")
+        main.form.load({"kind": "instrumental", "tags": "warm pads", "duration": "45"})
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: sim.generation_count() == 1, "the instrumental")
+        [made] = sim.state.generations(sim.demo_key)
+        assert made.type == "instrumental"
+        await wait_for(pilot, lambda: not main.form.busy, "its answer")
+        main.form.load({"kind": "sound_effect", "tags": "door slam", "duration": "2"})
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        effects = sim.state.sound_effects
+        account = sim.state.account(sim.demo_key)
+        await wait_for(pilot, lambda: len(effects.newest_first(account)) == 1, "the effect")
+        assert effects.newest_first(account)[0].audio.prompt == "door slam"
+        assert sim.generation_count() == 1  # a sound effect is not a generation
+        await wait_for(pilot, lambda: "Sound effect queued" in main.form.feedback, "the line")
