@@ -45,7 +45,7 @@ def test_me_human_and_json(sim: RunningSim) -> None:
     assert "plan:" in human.stdout and "pro" in human.stdout
     data = json.loads(fttui("me", "--json", "--base-url", sim.base_url).stdout)
     assert data["tier"] == "pro"
-    assert data["limits"]["queueDepth"] == 5
+    assert data["limits"]["queueDepth"] == 0  # in the queue now (a count, not the capacity)
 
 
 def test_base_url_from_environment(sim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> None:
