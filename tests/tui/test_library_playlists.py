@@ -183,7 +183,12 @@ async def test_adding_by_id_in_a_playlist_says_why_each_was_refused(library) -> 
         screen = await _open_focus(pilot, app)
         title = screen.open_playlist.tracks[0].display_title
         await pilot.press("a")
-        await pilot.press(*f"{ids[0]} {ids[1]}", "enter")
+        box = screen.query_one("#playlist-add")
+        await wait_for(pilot, lambda: app.focused is box, "the ids box")  # typed into it only
+        typed = f"{ids[0]} {ids[1]}"
+        await pilot.press(*typed)
+        await wait_for(pilot, lambda: box.value == typed, "the ids typed")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: "Added 1 track" in _results(screen), "the result")
         assert f"“{title}”: Track already in playlist." in _results(screen)
         assert _playlist(library, "Focus Beats").track_ids == [ids[0], ids[1]]
