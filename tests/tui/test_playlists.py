@@ -158,3 +158,35 @@ async def test_escape_goes_back_to_the_playlists() -> None:
 
 def test_track_ids_split_on_spaces_and_commas() -> None:
     assert track_ids(" a,b\nc ; a ") == ["a", "b", "c"]
+
+
+class LoadingApp(App[None]):
+    """The screen shown before its playlists arrive, as the app's worker fetches them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.screen_under_test = PlaylistsScreen()
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_under_test)
+
+
+def _said(screen: PlaylistsScreen) -> str:
+    return str(screen.query_one("#playlist-results", Static).render())
+
+
+async def test_loading_is_said_until_the_playlists_arrive_and_nothing_stale_stays() -> None:
+    app = LoadingApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen_under_test
+        assert "Loading" in _said(screen) and "No playlists" not in _said(screen)
+        screen.show_playlists([])
+        await pilot.pause()
+        assert "No playlists yet" in _said(screen)
+        screen.show_playlists(SUMMARIES)  # a later refresh finds some
+        await pilot.pause()
+        assert _said(screen) == ""
+        screen.show_playlist(FOCUS)
+        await pilot.pause()
+        assert "No playlists" not in _said(screen) and "Loading" not in _said(screen)

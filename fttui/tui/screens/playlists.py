@@ -99,6 +99,7 @@ class PlaylistsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._playlists: list[PlaylistSummary] = []
+        self._loaded = False  # until the account's playlists are handed over
         self._open: Playlist | None = None
         self._marked: set[str] = set()
 
@@ -121,7 +122,11 @@ class PlaylistsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.show_playlists(self._playlists)
+        if self._loaded:
+            self.show_playlists(self._playlists)
+        else:
+            self._title("Playlists")
+            self._say("Loading your playlists…")
 
     # --- what the screen is handed ----------------------------------------------------
 
@@ -140,6 +145,7 @@ class PlaylistsScreen(Screen[None]):
     def show_playlists(self, playlists: Sequence[PlaylistSummary]) -> None:
         """Fill the playlists table."""
         self._playlists = list(playlists)
+        self._loaded = True
         if not self.query("#playlist-list"):
             return  # handed over before the screen was shown: filled in by on_mount
         table = self._list
@@ -154,8 +160,7 @@ class PlaylistsScreen(Screen[None]):
             )
         if not self._open:
             self._title(f"Playlists ({len(self._playlists)})")
-            if not self._playlists:
-                self._say("No playlists yet: make one in the web app.")
+            self._say("" if self._playlists else "No playlists yet: make one in the web app.")
             table.focus()
 
     def show_playlist(self, playlist: Playlist) -> None:
@@ -177,6 +182,8 @@ class PlaylistsScreen(Screen[None]):
         )
         if not playlist.tracks:
             self._say("This playlist is empty: press a to add generations by id.")
+        elif not same:
+            self._say("")  # what was said of the list (or of another playlist) is over
         self._tracks.focus()
 
     def show_results(self, result: BulkResult, verb: str = "changed") -> None:
