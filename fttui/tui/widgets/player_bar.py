@@ -147,6 +147,10 @@ class PlayerBar(Widget):
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / REFRESH_HZ, self._tick, pause=True)
         self.watch_state(self.state)
+        # Textual sets `is_mounted` only once every mount handler has run, so the `_sync`
+        # above drew nothing: without this the idle hint could stay blank until the
+        # first resize or state change.
+        self.call_after_refresh(self._sync)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._sync)  # the chunks' new widths are known by then
