@@ -459,8 +459,13 @@ async def cmd_download(client: FinetuningClient, args: argparse.Namespace, targe
     except DownloadFailure as failure:
         _fail(failure.message)
         return failure.code
-    if args.json:
-        data: dict[str, Any] = {"id": generation.id, "savedTo": str(saved.path)}
+    return report_saved(generation.id, saved, as_json=args.json)
+
+
+def report_saved(item_id: str, saved: Saved, *, as_json: bool) -> int:
+    """Print where a download went (and any warning about its sidecar)."""
+    if as_json:
+        data: dict[str, Any] = {"id": item_id, "savedTo": str(saved.path)}
         if saved.warning:
             data["warning"] = saved.warning
         output.emit_json(data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fttui.api.client import FinetuningClient
@@ -141,7 +141,7 @@ async def _sfx_show(client: FinetuningClient, args: argparse.Namespace, target: 
 
 async def _sfx_download(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
     from fttui.audio.track import Track
-    from fttui.cli import commands, output
+    from fttui.cli import commands
     from fttui.cli.exit_codes import ExitCode
 
     effect = await client.get_sound_effect(args.id)
@@ -161,16 +161,7 @@ async def _sfx_download(client: FinetuningClient, args: argparse.Namespace, targ
     except commands.DownloadFailure as failure:
         commands._fail(failure.message)
         return failure.code
-    if args.json:
-        data: dict[str, Any] = {"id": effect.id, "savedTo": str(saved.path)}
-        if saved.warning:
-            data["warning"] = saved.warning
-        output.emit_json(data)
-    else:
-        print(saved.path)
-    if saved.warning:
-        commands._fail(saved.warning)
-    return ExitCode.OK
+    return commands.report_saved(effect.id, saved, as_json=args.json)
 
 
 def _print_effect(effect: SoundEffect, as_json: bool) -> None:
