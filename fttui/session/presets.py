@@ -12,10 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fttui import locations
 from fttui.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from fttui.api.models import Generation
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -156,3 +159,20 @@ def _quoted(value: object) -> str:
         else:
             out.append(char)
     return '"' + "".join(out) + '"'
+
+
+def remix_fields(generation: Generation) -> dict[str, Any]:
+    """The form fields that would make `generation` again (its seed included)."""
+    params = generation.parameters
+    key, scale = params.key_and_scale
+    return {
+        "tags": params.tags or generation.prompt or "",
+        "lyrics": params.lyrics or "",
+        "duration": params.duration,
+        "bpm": params.bpm,
+        "language": params.language,
+        "key": key,
+        "scale": scale,
+        "timesignature": params.timesignature,
+        "seed": params.seed,
+    }

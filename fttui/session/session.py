@@ -1,8 +1,11 @@
-"""Everything the app talks to, opened and closed together: client, cache, watcher.
+"""Everything the app talks to, opened and closed together: client, cache, watcher,
+submitting.
 
 No Textual here. The main screen owns one `Session`; a new key means a new session.
 The screen reads the cache through the session (never the store itself), so what it
-shows and what the session follows come from one place.
+shows and what the session follows come from one place; what happens meanwhile (a
+generation changed, vanished or stalled, a submission's outcome) reaches it as plain
+events (`fttui.session.events`), through the one listener it gave.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import logging
 from collections.abc import Callable
 
 from fttui.api.client import FinetuningClient
-from fttui.api.errors import FttuiError
 from fttui.api.key import ApiKey
 from fttui.api.models import Account, Generation, StatusFilter
-from fttui.api.watcher import WatchTimeout
 from fttui.clock import Clock
+from fttui.session import events
 from fttui.session.backfill import HistoryBackfill, HistoryProgress
+from fttui.session.conditions import Conditions
 from fttui.session.following import (
     Progress,
     expected_end,
@@ -26,6 +29,7 @@ from fttui.session.following import (
     make_watcher,
     progress_of,
 )
+from fttui.session.submitting import Submitting
 from fttui.store import GenerationStore, Library
 from fttui.store.sync import PAGE_SIZE
 
@@ -45,43 +49,55 @@ class Session:
         base_url: str,
         store: GenerationStore,
         clock: Clock,
-        on_update: Callable[[Generation], None],
-        on_error: Callable[[FttuiError], None],
-        on_timeout: Callable[[WatchTimeout], None],
-        on_gone: Callable[[str], None] | None = None,
-        on_stalled: Callable[[WatchTimeout], None] | None = None,
+        emit: events.Listener = events.ignore,
+        conditions: Conditions | None = None,
     ) -> None:
-        """`on_gone`: a followed generation the server no longer has (already dropped
-        from the cache when it is called); `on_stalled`: one in progress for 5 minutes,
-        still followed, less often. Both run in the watcher's task."""
+        """`emit` hears every event, from the watcher's task and the submitting worker
+        alike; `conditions`: the front end's, which outlive a session (a new key)."""
         self.key = key
         self.base_url = base_url
         self.store = store
         self.clock = clock
+        self._emit = emit
         self.client = FinetuningClient(key, base_url, clock=clock)
         self.library = Library(store, self.client, clock=clock)
+        self.submitting = Submitting(Conditions() if conditions is None else conditions, emit)
         # Learned from the cache now, then from each generation the watcher sees finish.
         self.predictor = learned_predictor(store)
-        self._on_gone = on_gone
         self.watcher = make_watcher(
             self.client,
             clock=clock,
             predictor=self.predictor,
-            on_update=on_update,
-            on_error=on_error,
-            on_timeout=on_timeout,
-            on_gone=self._gone,
-            on_stalled=on_stalled,
+            on_update=self.updated,
+            on_error=lambda error: emit(events.WatchFailed(error)),
+            on_timeout=lambda gave_up: emit(
+                events.WatchGaveUp(gave_up.generation_id, gave_up.waited)
+            ),
+            on_gone=self.vanished,
+            on_stalled=lambda stalled: emit(events.GenerationStalled(stalled.generation_id)),
         )
         self.account: Account | None = self.cached_account()
         """The account as last seen: from the cache until the server answers."""
         self.backfill: HistoryBackfill | None = None
         self._backfill_task: asyncio.Task[None] | None = None
 
-    def _gone(self, generation_id: str) -> None:
-        self.library.forget(generation_id)
-        if self._on_gone is not None:
-            self._on_gone(generation_id)
+    # --- following generations -----------------------------------------------------------
+
+    def follow(self, generation: Generation | str) -> None:
+        """Watch a generation until it is final (the watcher runs in `watcher.run`)."""
+        self.watcher.watch(generation)
+
+    def updated(self, generation: Generation) -> None:
+        """A newer copy of `generation` (the watcher's, or a fetch's): cache it and tell."""
+        previous = self.remember(generation)
+        cached = self.cached(generation.id) or generation  # with the kept lyrics
+        finished = generation.is_final and previous is not None and previous.in_progress
+        self._emit(events.GenerationChanged(cached, finished))
+
+    def vanished(self, generation_id: str) -> None:
+        """The server no longer has it: out of the cache and the watcher, then told."""
+        self.forget(generation_id)
+        self._emit(events.GenerationGone(generation_id))
 
     # --- the account ------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """Sending a generation: exactly once, and never again by accident (no Textual).
 
 An unknown outcome (a 500, a cut connection, `SubmissionUnconfirmed`) is reconciled
-against the server's newest generations before a retry is offered; a QUEUE_FULL answer
-can be armed to be sent by itself when a slot frees. The outcome of each step is told
-as events (`fttui.session.events`) and as conditions (`Conditions`).
+against the server's newest generations before a retry is offered; a refusal that only
+time cures (QUEUE_FULL, the POST budget spent) is told with its wait, which the front end
+counts down and may send again after (the TUI's "send when possible", at the button).
+The outcome of each step is told as events (`fttui.session.events`) and as conditions
+(`Conditions`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,21 @@ if TYPE_CHECKING:
 
 UNCONFIRMED_RECHECK = 30.0
 """Seconds between looks for a submission whose answer was lost."""
+WAIT_UNKNOWN = 30.0
+"""Seconds to wait when a refusal did not say how long (no Retry-After)."""
+QUEUE_FULL = "Queue full."
+POST_BUDGET_SPENT = "10 generations a minute reached."
+
+
+def wait_that_cures(error: BaseException) -> events.Wait | None:
+    """How long to wait before sending again, when only a wait cures `error`."""
+    if isinstance(error, errors.QueueFull):
+        reason = QUEUE_FULL
+    elif isinstance(error, errors.GenerationRateLimited):
+        reason = POST_BUDGET_SPENT
+    else:
+        return None
+    return events.Wait(error.retry_after or WAIT_UNKNOWN, reason)
 
 
 class Submitting:
@@ -38,17 +55,6 @@ class Submitting:
         self.conditions = conditions
         self._wait_for_budget = wait_for_budget
         self._emit = emit
-        self._offer: AnyRequest | None = None  # refused with QUEUE_FULL
-        self._armed = False
-
-    @property
-    def can_arm(self) -> bool:
-        """A QUEUE_FULL refusal can be turned into "send when a slot frees"."""
-        return self._offer is not None and not self._armed
-
-    @property
-    def armed(self) -> bool:
-        return self._armed
 
     def _changed(self) -> None:
         self._emit(events.ConditionsChanged())
@@ -59,9 +65,6 @@ class Submitting:
             accepted = await _create(client, request, wait=self._wait_for_budget)
         except errors.ValidationFailed as exc:
             self._emit(events.SubmitRefused(dict(exc.field_errors), clean(exc.message)))
-        except errors.QueueFull as exc:
-            self._offer, self._armed = request, False
-            self._emit(events.SubmitFailed(exc))
         except errors.ServerError as exc:
             # The client already looked for it among the newest: it was not created.
             self.conditions.set(
@@ -71,9 +74,8 @@ class Submitting:
             )
             self._changed()
         except Exception as exc:  # SubmissionUnconfirmed blocks until settled
-            self._emit(events.SubmitFailed(exc))
+            self._emit(events.SubmitFailed(exc, wait_that_cures(exc)))
         else:
-            self._offer, self._armed = None, False
             for kind in ("queue", "server", "rate"):
                 self.conditions.clear(kind)
             self._changed()
@@ -121,33 +123,13 @@ class Submitting:
         self._changed()
         self._emit(events.ReconcileSettled(waiting))
 
-    def arm(self) -> bool:
-        """Send the refused request by itself as soon as a slot frees; False: none to arm."""
-        if self._offer is None:
-            return False
-        self._armed = True
-        self.conditions.set(
-            "queue",
-            "Queue full: will submit by itself when a generation finishes.",
-            severity="information",
-        )
-        self._changed()
-        return True
-
-    def cancel(self) -> None:
-        """Forget an armed request."""
-        self._offer, self._armed = None, False
+    def slot_may_be_free(self) -> bool:
+        """A generation finished: a queue that was full may have room; True when that
+        cleared a condition."""
         if self.conditions.clear("queue"):
             self._changed()
-
-    def take_armed(self) -> AnyRequest | None:
-        """A slot may be free: the armed request to send now (once), or None."""
-        if not self._armed or self._offer is None:
-            return None
-        request, self._offer, self._armed = self._offer, None, False
-        self.conditions.clear("queue")
-        self._changed()
-        return request
+            return True
+        return False
 
 
 async def _create(
@@ -157,11 +139,14 @@ async def _create(
     # Loaded here, not at import: pydantic comes after the app's first frame.
     from fttui.api.instrumental import InstrumentalRequest
     from fttui.api.sound_effects import SoundEffectRequest
+    from fttui.store.database import with_lyrics
 
     if isinstance(request, SoundEffectRequest):
         return events.SoundEffectSubmitted(await client.create_sound_effect(request))
     if isinstance(request, InstrumentalRequest):
         created = await client.create_instrumental(request, wait=wait)
-    else:
-        created = await client.create_generation(request, wait=wait)
-    return events.Submitted(created.as_generation(), created.credits_remaining)
+        return events.Submitted(created.as_generation(), created.credits_remaining)
+    created = await client.create_generation(request, wait=wait)
+    # The API echoes no lyrics: kept from the request, they are cached with the answer.
+    generation = with_lyrics(created.as_generation(), request.lyrics)
+    return events.Submitted(generation, created.credits_remaining)

@@ -216,11 +216,8 @@ class FttuiApp(App[int]):
             base_url=base_url,
             store=self._store,
             clock=self.clock,
-            on_update=self.main.live.watcher_update,
-            on_error=self.main.live.watcher_error,
-            on_timeout=self.main.live.watcher_gave_up,
-            on_gone=self.main.live.watcher_gone,
-            on_stalled=self.main.live.watcher_stalled,
+            emit=self.main.session_event,
+            conditions=self.main.conditions,
         )
         await self.session.open()
         self.main.attach(self.session, connect=connect, preview=preview)

@@ -9,23 +9,16 @@ from textual.message import Message
 if TYPE_CHECKING:
     # Annotation only: the models bring pydantic, which the first frame does without.
     from fttui.api.models import Generation
+    from fttui.session.events import Event
 
 
-class GenerationUpdated(Message):
-    """The watcher saw `generation` change (new status, audio ready, failed)."""
+class SessionEvent(Message):
+    """Something the session told (`fttui.session.events`), queued for the main screen,
+    which turns it into widget updates, in the order the session told them."""
 
-    def __init__(self, generation: Generation) -> None:
+    def __init__(self, event: Event) -> None:
         super().__init__()
-        self.generation = generation
-
-
-class GenerationGone(Message):
-    """The server no longer has `generation_id` (NOT_FOUND): drop it from every view."""
-
-    def __init__(self, generation_id: str, reason: str = "") -> None:
-        super().__init__()
-        self.generation_id = generation_id
-        self.reason = reason
+        self.event = event
 
 
 class PlayRequested(Message):

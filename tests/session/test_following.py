@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fttui.api.models import Account, Generation
 from fttui.clock import VirtualClock
+from fttui.session import events
 from fttui.session.following import STALLED_ADVICE, progress_of
 from fttui.session.session import Session
 from fttui.store import GenerationStore
@@ -27,16 +28,9 @@ def _finished(n: int, seconds: float) -> Generation:
     )
 
 
-def _session(store: GenerationStore, **callbacks: object) -> Session:
+def _session(store: GenerationStore, emit: events.Listener = events.ignore) -> Session:
     return Session(
-        key=None,
-        base_url="http://127.0.0.1",
-        store=store,
-        clock=VirtualClock(),
-        on_update=lambda _: None,
-        on_error=lambda _: None,
-        on_timeout=lambda _: None,
-        **callbacks,  # type: ignore[arg-type]
+        key=None, base_url="http://127.0.0.1", store=store, clock=VirtualClock(), emit=emit
     )
 
 
@@ -67,11 +61,43 @@ def test_a_vanished_generation_leaves_the_cache_before_the_front_end_hears_of_it
     tmp_path: Path,
 ) -> None:
     heard: list[tuple[str, Generation | None]] = []
+
+    def listen(event: events.Event) -> None:
+        if isinstance(event, events.GenerationGone):
+            heard.append((event.generation_id, session.cached(event.generation_id)))
+
     with GenerationStore(tmp_path / "cache.sqlite3", full_text=False) as store:
         store.upsert([_finished(1, 40.0)])
-        session = _session(store, on_gone=lambda i: heard.append((i, session.cached(i))))
+        session = _session(store, listen)
         session.watcher.on_gone("gen-1")  # type: ignore[misc]
         assert heard == [("gen-1", None)]
+
+
+def test_an_update_is_cached_then_told_finished_only_when_it_was_in_progress(
+    tmp_path: Path,
+) -> None:
+    heard: list[events.GenerationChanged] = []
+
+    def listen(event: events.Event) -> None:
+        if isinstance(event, events.GenerationChanged):
+            heard.append(event)
+
+    running = Generation.model_validate(
+        {"id": "gen-9", "status": "processing", "createdAt": START.isoformat()}
+    )
+    done = running.model_copy(update={"status": "completed"})
+    with GenerationStore(tmp_path / "cache.sqlite3", full_text=False) as store:
+        session = _session(store, listen)
+        session.updated(done)  # first seen final (an old track's detail): no news
+        session.forget("gen-9")
+        session.updated(running)
+        session.updated(done)  # in progress, then final: worth announcing
+        assert [(e.generation.status, e.finished) for e in heard] == [
+            ("completed", False),
+            ("processing", False),
+            ("completed", True),
+        ]
+        assert store.get("gen-9") is not None
 
 
 def test_progress_says_elapsed_time_left_and_stalled_with_the_vendor_advice() -> None:

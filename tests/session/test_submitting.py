@@ -1,4 +1,4 @@
-"""Submitting through the session: once, reconciled, armed for a free slot; told as events.
+"""Submitting through the session: once, reconciled, the wait that cures a refusal; told as events.
 
 The simulator and the client share a virtual clock: nothing waits in real time.
 """
@@ -9,12 +9,13 @@ from datetime import timedelta
 
 import httpx
 
-from fttui.api.errors import QueueFull, SubmissionUnconfirmed
+from fttui.api.errors import MonthlyLimitReached, QueueFull, SubmissionUnconfirmed
 from fttui.api.models import GenerationRequest
 from fttui.clock import VirtualClock
 from fttui.session import events
 from fttui.session.conditions import Conditions
-from fttui.session.submitting import Submitting
+from fttui.session.submitting import QUEUE_FULL, Submitting
+from fttui.sim.accounts import EXHAUSTED_KEY
 from fttui.sim.server import RunningSim
 from tests.api.conftest import ClientFactory
 from tests.api.test_submit import LoseAnswers
@@ -39,7 +40,7 @@ async def test_an_accepted_submission_is_sent_once_and_told_as_submitted(
     assert vsim.post_count() == 1
 
 
-async def test_queue_full_is_armed_then_sent_once_when_a_slot_frees(
+async def test_queue_full_is_told_with_the_wait_that_cures_it_and_a_finish_clears_it(
     make_client: ClientFactory, vsim: RunningSim
 ) -> None:
     client = make_client()
@@ -47,28 +48,36 @@ async def test_queue_full_is_armed_then_sent_once_when_a_slot_frees(
     depth = vsim.state.account(vsim.demo_key).queue_depth  # the capacity, which /me never says
     for n in range(depth + 1):  # nothing finishes: the virtual clock stands still
         await submitting.submit(client, track(n))
-    assert isinstance(seen[-1], events.SubmitFailed) and isinstance(seen[-1].error, QueueFull)
-    assert submitting.can_arm and submitting.take_armed() is None  # not armed yet
-    assert submitting.arm()
-    assert "queue" in submitting.conditions and not submitting.can_arm
-    request = submitting.take_armed()
-    assert request == track(depth)
-    assert submitting.take_armed() is None  # once
+    failed = seen[-1]
+    assert isinstance(failed, events.SubmitFailed) and isinstance(failed.error, QueueFull)
+    # The front end counts this down by its button and may send again when it ends.
+    assert failed.wait is not None and failed.wait.reason == QUEUE_FULL
+    assert failed.wait.seconds == failed.error.retry_after
+    assert vsim.post_count() == depth + 1  # nothing re-sent by itself
+    submitting.conditions.set("queue", "Queue full.")
+    assert submitting.slot_may_be_free()  # a generation finished
     assert "queue" not in submitting.conditions
+    assert not submitting.slot_may_be_free()  # nothing left to clear
 
 
-async def test_an_armed_submission_can_be_cancelled(
+async def test_a_refusal_no_wait_cures_carries_no_wait(
     make_client: ClientFactory, vsim: RunningSim
 ) -> None:
-    client = make_client()
-    submitting, _ = recorder()
-    depth = vsim.state.account(vsim.demo_key).queue_depth  # the capacity, which /me never says
-    for n in range(depth + 1):
-        await submitting.submit(client, track(n))
-    submitting.arm()
-    submitting.cancel()
-    assert submitting.take_armed() is None
-    assert not submitting.can_arm and "queue" not in submitting.conditions
+    submitting, seen = recorder()
+    await submitting.submit(make_client(key=EXHAUSTED_KEY), track())
+    failed = seen[-1]
+    assert isinstance(failed, events.SubmitFailed) and failed.wait is None
+    assert isinstance(failed.error, MonthlyLimitReached)
+
+
+async def test_submitted_lyrics_are_kept_with_the_generation_the_api_echoes_without(
+    make_client: ClientFactory, vsim: RunningSim
+) -> None:
+    submitting, seen = recorder()
+    request = GenerationRequest.from_fields({"tags": "ballad", "lyrics": "la la la"})
+    await submitting.submit(make_client(), request)
+    [submitted] = [e for e in seen if isinstance(e, events.Submitted)]
+    assert submitted.generation.parameters.lyrics == "la la la"
 
 
 async def test_an_unconfirmed_submission_blocks_submit_until_reconciled_as_not_created(

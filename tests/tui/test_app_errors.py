@@ -24,7 +24,7 @@ def _connected(app: FttuiApp) -> bool:
 def _submit(main: MainScreen, tags: str = "test tune") -> None:
     """What ctrl+s does once the form is valid (without the key-repeat guard)."""
     main.form.busy = True
-    main._submitter.submit(GenerationRequest.from_fields({"tags": tags}))
+    main.submit_request(GenerationRequest.from_fields({"tags": tags}))
 
 
 def _fail_posts_with(app: FttuiApp, exc: Exception) -> None:
@@ -76,7 +76,7 @@ async def test_queue_full_counts_down_and_offers_to_submit_later(sim_factory) ->
         assert not main.form.armed
         await pilot.press("w")
         posts = sim.post_count()
-        main._submitter.slot_may_be_free()  # what a finished generation triggers
+        main.slot_may_be_free()  # what a finished generation triggers
         await wait_for(pilot, lambda: sim.post_count() == posts + 1, "the armed submit")
         await wait_for(pilot, lambda: not main.form.busy, "its answer")
         # Still full (nothing finishes here): refused again, it waits again, unarmed.

@@ -1,8 +1,9 @@
 """The main screen: account header, banner, form, list and detail, player bar.
 
-It routes what the panes ask for to the session (client, cache, watcher), and hands
-the answers back down. Errors go through `problems.explain`, which says where and how
-each one is shown.
+It translates: what the panes ask for becomes session calls (client, cache, watcher,
+submitting), run in workers; what the session tells (`fttui.session.events`) becomes
+widget updates, in one place (`_session_event`). Errors go through `problems.explain`,
+which says where and how each one is shown.
 """
 
 from __future__ import annotations
@@ -20,19 +21,21 @@ from textual.widgets import Footer
 
 from fttui.api import errors
 from fttui.audio.remote import is_remote_session
+from fttui.session import events as session_events
 from fttui.session.conditions import Conditions
+from fttui.session.presets import remix_fields
 from fttui.session.problems import Problem, explain, retrying
+from fttui.session.submitting import QUEUE_FULL
+from fttui.session.text import clean
 from fttui.tui.draft import Draft
 from fttui.tui.library import Library
-from fttui.tui.live import LiveUpdates, remix_fields
-from fttui.tui.messages import GenerationGone, GenerationUpdated
-from fttui.tui.quitting import quiet_when_quitting
+from fttui.tui.messages import SessionEvent
+from fttui.tui.quitting import quiet_when_quitting, unless_quitting
 from fttui.tui.screens.detail import DetailScreen
-from fttui.tui.submitting import Submitter
 from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
 from fttui.tui.widgets.banner import Banner
 from fttui.tui.widgets.browse_pane import BrowsePane
-from fttui.tui.widgets.generation_detail import GenerationDetail
+from fttui.tui.widgets.generation_detail import GenerationDetail, failure_reason
 from fttui.tui.widgets.generation_form import GenerationForm
 from fttui.tui.widgets.generation_list import GenerationList
 
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from fttui.api.models import Generation, StatusFilter
     from fttui.session.backfill import HistoryProgress
     from fttui.session.session import Session
+    from fttui.session.submitting import AnyRequest
 
 if TYPE_CHECKING:  # variations
     from fttui.api.models import CreatedGeneration
@@ -103,8 +107,6 @@ class MainScreen(Screen[None]):
         self._draft_timer: Timer | None = None
         self._account_timer: Timer | None = None
         self.conditions = Conditions()  # what the banner shows and what blocks submit
-        self._submitter = Submitter(self)
-        self.live = LiveUpdates(self, self._submitter)
         self.library = Library(self)
         self._unsaved: dict[str, Any] | None = None
         self._key_reason = ""  # why a key is needed, shown in the banner and the dialog
@@ -191,7 +193,7 @@ class MainScreen(Screen[None]):
         self.detail.set_progress(session.progress)
         self.reload_list()
         self.update_blocked()
-        self._submitter.reconcile_at_start()  # before submitting is on: a crash's leftovers
+        self.reconcile_at_start()  # before submitting is on: a crash's leftovers
         if not preview:  # a preview session sends nothing: the offer waits for the real one
             self.batches_at_start()
         if connect or preview:
@@ -226,7 +228,7 @@ class MainScreen(Screen[None]):
         self.banner.clear("offline")
         self.reload_list()
         for generation in session.in_progress():
-            self.live.follow(generation)
+            session.follow(generation)
         self.count_running()
         self.run_watcher()
         session.start_history_backfill(self._history_progress)
@@ -346,7 +348,7 @@ class MainScreen(Screen[None]):
         if event.kind == "offline":
             self.connect()
         elif event.kind == "unconfirmed":
-            self._submitter.reconcile()
+            self.reconcile()
 
     # --- the list -------------------------------------------------------------------------
 
@@ -425,27 +427,18 @@ class MainScreen(Screen[None]):
         """Every field (file size, error message…) comes only with the single GET."""
         if self.session is None:
             return
+        session = self.session
         try:
-            generation = await self.session.client.get_generation(generation_id)
-        except errors.NotFound as exc:
-            self.post_message(GenerationGone(generation_id, exc.message))
+            generation = await session.client.get_generation(generation_id)
+        except errors.NotFound:
+            session.vanished(generation_id)
             return
         except Exception as exc:
             self.show_problem(exc)
             return
         finally:
             self.rate_seen()
-        self.post_message(GenerationUpdated(generation))
-
-    # --- live updates ---------------------------------------------------------------------
-
-    @on(GenerationUpdated)
-    def _generation_updated(self, event: GenerationUpdated) -> None:
-        self.live.updated(event.generation)
-
-    @on(GenerationGone)
-    def _generation_gone(self, event: GenerationGone) -> None:
-        self.live.gone(event.generation_id)
+        session.updated(generation)
 
     # --- the form ---------------------------------------------------------------------------
 
@@ -472,7 +465,55 @@ class MainScreen(Screen[None]):
     @on(GenerationForm.SubmitRequested)
     def _submit_requested(self, event: GenerationForm.SubmitRequested) -> None:
         self.save_draft()
-        self._submitter.submit(event.request)
+        self.submit_request(event.request)
+
+    def submit_request(self, request: AnyRequest) -> None:
+        """Send `request` once, in a worker (the form is busy until its outcome shows)."""
+        self.run_worker(unless_quitting(self, self._send(request)), group="submit", exclusive=False)
+
+    async def _send(self, request: AnyRequest) -> None:
+        """Send the form's request once (the session journals, reconciles and tells)."""
+        session = self.session
+        if session is None:
+            self.form.busy = False
+            self.notify("Not connected: enter an API key first (ctrl+k).", severity="error")
+            return
+        try:
+            await session.submitting.submit(session.client, request)
+        finally:
+            # Queued behind the outcome's events: the form stays busy until they show.
+            self.call_later(self._sent)
+
+    def _sent(self) -> None:
+        self.form.busy = False
+        self.refresh_bindings()
+        self.rate_seen()
+
+    def reconcile_at_start(self) -> None:
+        """A new session: submitting stays off while what a crashed or interrupted run
+        left in the journal is settled."""
+        session = self.session
+        if session is None or session.key is None:
+            return
+        if session.submitting.needs_reconcile(session.client):
+            self.reconcile()
+
+    def reconcile(self) -> None:
+        """Settle submissions whose answer was lost (never re-sending them)."""
+        if self.session is not None:
+            session = self.session
+            work = session.submitting.reconcile(session.client)
+            self.run_worker(unless_quitting(self, work), group="reconcile", exclusive=True)
+
+    def slot_may_be_free(self) -> None:
+        """A generation finished: a wait for a queue slot is over (the form then sends,
+        once, if the user armed it)."""
+        if self.session is not None:
+            self.session.submitting.slot_may_be_free()
+        elif self.conditions.clear("queue"):
+            self.banner.changed()
+        if self.form.waiting and self.form.wait_reason == QUEUE_FULL:
+            self.form.wait_until(0, "")
 
     def accepted(
         self, generation: Generation, credits_remaining: int | None, *, select: bool = True
@@ -481,7 +522,7 @@ class MainScreen(Screen[None]):
         if self.session is None:
             return
         self.session.remember(generation)
-        self.live.follow(generation)
+        self.session.follow(generation)
         self.header.credits_remaining(credits_remaining)
         self.form.after_submitted()
         self.save_draft()
@@ -490,6 +531,127 @@ class MainScreen(Screen[None]):
             self.listing.move_to(generation.id)
         self.count_running()
         self.run_watcher()
+
+    # --- what the session tells ---------------------------------------------------------------
+
+    def session_event(self, event: session_events.Event) -> None:
+        """The session's listener. Its events come from the watcher's task and from the
+        submitting worker: queued, they are applied in the order told, one at a time."""
+        self.post_message(SessionEvent(event))
+
+    @on(SessionEvent)
+    def _session_event(self, message: SessionEvent) -> None:
+        e = session_events
+        match message.event:
+            case e.GenerationChanged(generation, finished):
+                self._generation_changed(generation, finished=finished)
+            case e.GenerationGone(generation_id):
+                self._generation_gone(generation_id)
+            case e.GenerationStalled(generation_id):
+                self._stalled(generation_id)
+            case e.WatchGaveUp(generation_id, waited):
+                self.notify(
+                    f"Generation {generation_id} is still in progress after {waited / 60:.0f}"
+                    " min; no longer watched (ctrl+r checks again).",
+                    title="Still running",
+                    severity="warning",
+                    markup=False,
+                )
+            case e.WatchFailed(error):
+                self.show_problem(error)
+            case e.ConditionsChanged():
+                self.banner.changed()
+                self.update_blocked()
+            case e.Submitted(generation, credits_remaining):
+                self.accepted(generation, credits_remaining)
+                # In the line by the button, not a toast: only an end (done, failed) is one.
+                self.form.say("Submitted: follow it at the top of the list.")
+            case e.SoundEffectSubmitted(effect):
+                self.form.after_submitted()
+                self.save_draft()
+                left = effect.daily_remaining
+                today = f" ({left} left today)" if left is not None else ""
+                self.form.say(
+                    f"Sound effect queued{today}. Save it with: fttui sfx download {effect.id}"
+                )
+            case e.SubmitRefused(field_errors, text):
+                self.form.show_server_errors(dict(field_errors), general=text)
+                self.form.say(
+                    "Not sent: the server refused some fields, marked above.", problem=True
+                )
+            case e.SubmitFailed(error, wait):
+                self.form.say("Not sent: see the reason at the top.", problem=True)
+                self.show_problem(error)
+                if wait is not None:
+                    # Counted down by the button, which offers to send by itself when it
+                    # ends (the one place that can send again).
+                    self.form.wait_until(wait.seconds, wait.reason)
+                self.refresh_bindings()
+            case e.FoundAfterAll(generation):
+                # Found in the background: the user's cursor stays where it is.
+                self.accepted(generation, None, select=False)
+                self.notify("A submission whose answer was lost was created after all.")
+            case e.NotCreated():
+                self.notify(
+                    "A submission whose answer was lost was not created (no credit used). "
+                    "Press ctrl+s to send it again.",
+                    severity="warning",
+                    timeout=15,
+                )
+            case e.ReconcileSettled():
+                pass  # its conditions were told just before
+
+    def _generation_changed(self, generation: Generation, *, finished: bool) -> None:
+        """A newer copy (cached already): redraw its row and every detail showing it."""
+        self.listing.update(generation)
+        shown = self.detail.generation
+        if shown is not None and shown.id == generation.id:
+            self.detail.show(generation)
+        for other in self.app.screen_stack:
+            if isinstance(other, DetailScreen):
+                other.show(generation)
+        self.count_running()
+        self.rate_seen()
+        if finished:
+            self._announce(generation)
+            self.slot_may_be_free()
+            self.refresh_account_soon()
+
+    def _announce(self, generation: Generation) -> None:
+        """A generation completed or failed: a toast (and the bell), as the settings say."""
+        settings = getattr(self.app, "settings", None)
+        title = clean(generation.display_title)
+        if settings is None or settings.notify:
+            if generation.status.lower() == "failed":
+                reason = clean(failure_reason(generation.error_message))
+                self.notify(
+                    f"{title}: {reason}.", title="Generation failed", severity="error", markup=False
+                )
+            else:
+                self.notify(title, title="Generation completed", markup=False)
+        if settings is None or settings.bell:
+            self.app.bell()
+
+    def _generation_gone(self, generation_id: str) -> None:
+        """The server no longer has it (the session dropped it): out of the list, said."""
+        self.listing.drop(generation_id)
+        self.count_running()
+        self.notify(
+            f"Generation {generation_id} no longer exists on the server; removed from the list.",
+            title="Not found",
+            severity="warning",
+            markup=False,
+        )
+
+    def _stalled(self, generation_id: str) -> None:
+        """Said once; the list and the detail show it stalled, with the advice."""
+        from fttui.session.following import STALLED_NOTE
+
+        self.listing.refresh_progress()
+        self.detail.refresh_progress()
+        self.notify(
+            STALLED_NOTE.format(id=generation_id), title="Stalled", severity="warning", markup=False
+        )
 
     # --- the library ----------------------------------------------------------------------
 
@@ -537,7 +699,7 @@ class MainScreen(Screen[None]):
     def action_refresh(self) -> None:
         """Ask the server for what is new (and settle unconfirmed submissions)."""
         self.connect()
-        self._submitter.reconcile()
+        self.reconcile()
 
     def action_remix(self) -> None:
         """Copy the selected generation's parameters and seed into the form."""
