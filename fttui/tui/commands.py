@@ -125,7 +125,25 @@ def describe_bindings(app: App[object], screen: Screen[object]) -> list[tuple[st
     return sorted(listed, key=lambda row: PLACES.index(row[2]))
 
 
-class BindingCommands(Provider):
+class ListedCommands(Provider):
+    """A provider whose entries are a list: (title, help, what runs) from `_commands`."""
+
+    def _commands(self) -> Iterator[tuple[str, str, partial[Any]]]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for title, help_text, run in self._commands():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, run in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
+
+
+class BindingCommands(ListedCommands):
     """Palette entries that run the same actions as the keys."""
 
     def _commands(self) -> Iterator[tuple[str, str, partial[Any]]]:
@@ -141,17 +159,6 @@ class BindingCommands(Provider):
             seen.add(ident)
             run = partial(self.app.run_action, binding.action, node)
             yield describe(binding), f"{key_label(binding)} · {where(node, binding)}", run
-
-    async def discover(self) -> Hits:
-        for title, help_text, run in self._commands():
-            yield DiscoveryHit(title, run, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, run in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=help_text)
 
 
 class ThemeChoices(ThemeProvider):
@@ -169,7 +176,7 @@ class ThemeChoices(ThemeProvider):
             yield DiscoveryHit(name, run, help="in use" if current else None)
 
 
-class LibraryCommands(Provider):
+class LibraryCommands(ListedCommands):
     """Presets (load one, save the form as one) and export, on the main screen."""
 
     EXPORTS = True
@@ -199,17 +206,6 @@ class LibraryCommands(Provider):
         folder = getattr(getattr(self.app, "settings", None), "download_dir", None)
         if isinstance(screen, MainScreen):
             library_actions.export_library(screen, folder or locations.music_dir(), fmt)
-
-    async def discover(self) -> Hits:
-        for title, help_text, run in self._commands():
-            yield DiscoveryHit(title, run, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, run in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=help_text)
 
 
 class PresetCommands(LibraryCommands):
