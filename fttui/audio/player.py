@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -147,6 +147,13 @@ class Player:
         """Name `track` as the one the keys act on without playing it (no device here)."""
         self._track = track
         self._set(track_id=track.id, title=track.title, duration_s=track.duration_s)
+
+    def forget(self, ids: Collection[str]) -> bool:
+        """Tracks deleted from the library leave the queue; True when the one playing did
+        (the caller stops it: its audio is gone)."""
+        went = self.queue.drop(ids)
+        self._set(queue_position=self.queue.position)
+        return went
 
     def toggle_repeat(self) -> None:
         """Start the queue over after its last track, or stop there."""

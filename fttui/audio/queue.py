@@ -9,7 +9,7 @@ last one.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from fttui.audio.track import Track
@@ -62,6 +62,19 @@ class PlayQueue:
             return None
         self._played.add(self.index)
         return self.current
+
+    def drop(self, ids: Collection[str]) -> bool:
+        """Take the tracks of `ids` out (deleted: their audio is gone); the rest keep their
+        order and what was played. True when the current track was one of them: the
+        position then stays where it was, so the one after it still comes next."""
+        current = self.current
+        went = current is not None and current.id in ids
+        played = {self.tracks[i].id for i in self._played if i < len(self.tracks)}
+        before = sum(1 for track in self.tracks[: self.index] if track.id not in ids)
+        self.tracks = [track for track in self.tracks if track.id not in ids]
+        self.index = before - 1 if went else before
+        self._played = {i for i, track in enumerate(self.tracks) if track.id in played}
+        return went
 
     def toggle_repeat(self) -> bool:
         self.repeat = not self.repeat

@@ -123,10 +123,14 @@ class Library:
             screen.notify("\n".join(lines), title="Not deleted", severity="warning", markup=False)
 
     def _stop_if_playing(self, gone: Sequence[str]) -> None:
-        """A deleted track has no audio any more: stop it rather than play a dead link."""
+        """A deleted track has no audio any more: stop it rather than play a dead link,
+        and take the deleted ones out of the play queue before it reaches them."""
         playback = self._playback()
-        track = playback.player.track if playback is not None else None
-        if playback is not None and track is not None and track.id in gone:
+        if playback is None:
+            return
+        track = playback.player.track
+        went = playback.player.forget(set(gone))
+        if went or (track is not None and track.id in gone):
             playback.stop()
 
     # --- the playlists screen ---------------------------------------------------------

@@ -77,3 +77,25 @@ async def test_repeat_and_shuffle_and_mute_are_in_the_state(cache: AudioCache) -
         assert not player.state.muted
     finally:
         await player.close()
+
+
+def test_deleted_tracks_leave_the_queue_and_the_next_one_still_follows() -> None:
+    queue = PlayQueue()
+    queue.load(_plain(5), start=1)
+    assert not queue.drop({"t3", "t0"})  # the one playing (t1) stays
+    assert [t.id for t in queue.tracks] == ["t1", "t2", "t4"] and queue.position == "1/3"
+    assert queue.drop({"t1"})  # the one playing went: the one after it comes next
+    following = queue.following()
+    assert following is not None and following.id == "t2"
+    assert queue.following() is not None and queue.current.id == "t4"  # type: ignore[union-attr]
+    assert queue.following() is None
+
+
+def test_under_shuffle_a_deleted_track_is_never_played() -> None:
+    queue = PlayQueue(shuffle=True, rng=random.Random(2))
+    queue.load(_plain(6))
+    queue.drop({"t4", "t5"})
+    played = ["t0"]
+    while (track := queue.following()) is not None:
+        played.append(track.id)
+    assert sorted(played) == ["t0", "t1", "t2", "t3"]

@@ -111,3 +111,28 @@ async def test_deleting_the_track_playing_stops_it(library) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: player.state.status != "playing", "the stop")
         assert playing.id not in _server_ids(library)
+
+
+async def test_a_deleted_track_later_in_the_play_queue_leaves_it_and_the_playing_one_goes_on(
+    library,
+) -> None:
+    app = make_app(library.base_url, library.demo_key)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        listing = app.main.listing
+        await pilot.press("space")  # row 1 (row 0 is in progress), the rows after it queued
+        player = app.playback.player
+        await wait_for(pilot, lambda: player.state.status == "playing", "playback")
+        queued = [track.id for track in player.queue.tracks]
+        doomed = listing.rows[3].id
+        assert doomed in queued and queued[0] == listing.rows[1].id
+        await pilot.press("j", "j", "x", "D")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: doomed not in _server_ids(library), "the delete")
+        await wait_for(
+            pilot, lambda: doomed not in [t.id for t in player.queue.tracks], "the queue"
+        )
+        assert [t.id for t in player.queue.tracks] == [i for i in queued if i != doomed]
+        assert player.state.status == "playing"  # the one playing was not deleted
+        assert player.state.queue_position == f"1/{len(queued) - 1}"
