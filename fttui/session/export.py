@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fttui.api.models import Generation, StatusFilter
+from fttui.session.fields import PARAMETERS
 from fttui.store import GenerationStore
 
 ExportFormat = Literal["csv", "json"]
@@ -28,15 +29,7 @@ COLUMNS = (
     "type",
     "status",
     "title",
-    "tags",
-    "lyrics",
-    "duration",
-    "bpm",
-    "key",
-    "scale",
-    "timesignature",
-    "language",
-    "seed",
+    *PARAMETERS,
     "createdAt",
     "completedAt",
     "generationTime",

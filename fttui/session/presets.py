@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fttui import locations
 from fttui.atomic import write_atomic
+from fttui.session.fields import PRESET_FIELDS
 
 if TYPE_CHECKING:
     from fttui.api.models import Generation
@@ -26,20 +27,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FILE_NAME = "presets.toml"
-# The fields a preset keeps: what the form shows, not the seed lock (a per-session choice).
-FIELDS = (
-    "kind",
-    "tags",
-    "lyrics",
-    "duration",
-    "bpm",
-    "key",
-    "scale",
-    "timesignature",
-    "language",
-    "seed",
-    "enhance",
-)
+FIELDS = PRESET_FIELDS
 
 BUILT_IN: dict[str, dict[str, Any]] = {
     "Lofi study": {

@@ -15,14 +15,9 @@ from typing import Any
 
 from fttui import locations
 from fttui.atomic import write_atomic
+from fttui.session.fields import DRAFT_FIELDS
 
 log = logging.getLogger(__name__)
-
-DRAFT_FIELDS = (
-    "tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature",
-    "seed", "seed_locked",
-    "kind", "enhance",  # API v1.2: music, instrumental or sound effect
-)  # fmt: skip
 
 
 class Draft:

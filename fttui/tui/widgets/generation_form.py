@@ -28,6 +28,7 @@ from textual.validation import Integer, Number
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from fttui.session.fields import FORM_FIELDS
 from fttui.tui.cursor import steady_over_ssh
 from fttui.tui.text import literal
 
@@ -40,10 +41,7 @@ if TYPE_CHECKING:
 
     AnyRequest = GenerationRequest | InstrumentalRequest | SoundEffectRequest
 
-FIELDS = (
-    "tags", "lyrics", "duration", "bpm", "language", "key", "scale", "timesignature", "seed",
-    "enhance",
-)  # fmt: skip
+FIELDS = FORM_FIELDS
 SELECTS = ("language", "key", "scale", "timesignature")
 # "Default" (the server's choice), never a value: a prompt reading "4/4" looked chosen, and
 # Up from it wrapped round to 7/4. Key and scale are "auto" on the server when unset.
