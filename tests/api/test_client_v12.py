@@ -25,6 +25,17 @@ def by_hand(sim: RunningSim) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=sim.base_url, headers={"X-API-Key": sim.demo_key})
 
 
+async def spend_the_post_budget_elsewhere(vsim: RunningSim, clock: VirtualClock) -> None:
+    """Another program (the web app) spends this minute's 10 POSTs, 5 at a time as the
+    queue holds them; the queue empties, the POST window has not moved on."""
+    async with by_hand(vsim) as http:
+        for _ in range(2):
+            for _ in range(5):
+                answer = await http.post("/v1/generations", json=ELSEWHERE)
+                assert answer.status_code == 202
+            await clock.sleep(20)
+
+
 async def test_health_answers_without_a_key_and_sends_none(
     make_client: ClientFactory, counting: CountingTransport
 ) -> None:
@@ -130,13 +141,7 @@ async def test_the_v12_shapes_are_read(make_client: ClientFactory, clock: Virtua
 async def test_generation_rate_limited_holds_only_creating_requests(
     make_client: ClientFactory, vsim: RunningSim, clock: VirtualClock
 ) -> None:
-    # Another program spends the POST budget (10 a minute; the queue holds 5 at a time).
-    async with by_hand(vsim) as http:
-        for _ in range(2):
-            for _ in range(5):
-                answer = await http.post("/v1/generations", json=ELSEWHERE)
-                assert answer.status_code == 202
-            await clock.sleep(20)  # the queue empties; the POST window has not moved on
+    await spend_the_post_budget_elsewhere(vsim, clock)
     client = make_client(retry=ONE_TRY)
     with pytest.raises(errors.GenerationRateLimited) as caught:
         await client.create_generation(TRACK)
@@ -156,11 +161,7 @@ async def test_generation_rate_limited_holds_only_creating_requests(
 async def test_without_wait_a_spent_post_budget_is_refused_at_once(
     make_client: ClientFactory, vsim: RunningSim, clock: VirtualClock
 ) -> None:
-    async with by_hand(vsim) as http:
-        for _ in range(2):
-            for _ in range(5):
-                await http.post("/v1/generations", json=ELSEWHERE)
-            await clock.sleep(20)
+    await spend_the_post_budget_elsewhere(vsim, clock)
     client = make_client()  # retries on: only `wait=False` makes it give up at once
     started = clock.monotonic()
     with pytest.raises(errors.GenerationRateLimited) as caught:
@@ -181,11 +182,7 @@ async def test_without_wait_a_spent_post_budget_is_refused_at_once(
 async def test_a_creating_request_waits_out_the_post_hold_then_succeeds(
     make_client: ClientFactory, vsim: RunningSim, clock: VirtualClock
 ) -> None:
-    async with by_hand(vsim) as http:
-        for _ in range(2):
-            for _ in range(5):
-                await http.post("/v1/generations", json=ELSEWHERE)
-            await clock.sleep(20)
+    await spend_the_post_budget_elsewhere(vsim, clock)
     started = clock.monotonic()
     created = await make_client().create_generation(TRACK)  # retried after Retry-After
     assert created.id

@@ -7,11 +7,13 @@ simulator's generations take 15 minutes: the 5-minute mark is reached by moving 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from rich.text import Text
+from textual.pilot import Pilot
 
 from fttui.session.following import STALLED_ADVICE
 from fttui.tui.app import FttuiApp
@@ -20,6 +22,19 @@ from .helpers import make_app, wait_for
 from .test_app_errors import ManualClock
 
 SLOW = (900.0, 0.0)  # every generation takes 15 minutes of model time
+
+
+@asynccontextmanager
+async def slow_app(
+    sim_factory: Any, **sim_options: Any
+) -> AsyncIterator[tuple[Pilot[Any], FttuiApp, ManualClock, Any]]:
+    """The app on a simulator whose generations take 15 minutes, on a clock the test moves."""
+    clock = ManualClock()
+    options = {"generations": 0, **sim_options}
+    sim = sim_factory(clock=clock, generation_seconds=SLOW, speed=1.0, **options)
+    app = make_app(sim.base_url, sim.demo_key, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        yield pilot, app, clock, sim
 
 
 def _status_cell(app: FttuiApp, generation_id: str) -> str:
@@ -68,10 +83,7 @@ async def _move_time_until(
 async def test_a_processing_row_says_how_long_it_has_run_in_the_list_and_the_detail(
     sim_factory,
 ) -> None:
-    clock = ManualClock()
-    sim = sim_factory(clock=clock, generations=0, generation_seconds=SLOW, speed=1.0)
-    app = make_app(sim.base_url, sim.demo_key, clock=clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with slow_app(sim_factory) as (pilot, app, clock, _sim):
         gen_id = await _submit_slow_one(pilot, app)
         assert app.main.listing.progress_timer is not None  # it ticks only while one runs
         clock.advance(42.0)
@@ -84,10 +96,7 @@ async def test_a_processing_row_says_how_long_it_has_run_in_the_list_and_the_det
 async def test_the_time_left_is_said_once_the_cache_has_taught_the_predictor(
     sim_factory,
 ) -> None:
-    clock = ManualClock()
-    sim = sim_factory(clock=clock, generations=0, generation_seconds=SLOW, speed=1.0)
-    app = make_app(sim.base_url, sim.demo_key, clock=clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with slow_app(sim_factory) as (pilot, app, clock, _sim):
         # The session with the key (the one that follows), not the cache's preview.
         await wait_for(
             pilot, lambda: app.session is not None and app.session.key is not None, "the session"
@@ -107,10 +116,7 @@ async def test_the_time_left_is_said_once_the_cache_has_taught_the_predictor(
 async def test_a_generation_processing_for_5_minutes_shows_stalled_and_is_still_checked(
     sim_factory,
 ) -> None:
-    clock = ManualClock()
-    sim = sim_factory(clock=clock, generations=0, generation_seconds=SLOW, speed=1.0)
-    app = make_app(sim.base_url, sim.demo_key, clock=clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with slow_app(sim_factory) as (pilot, app, clock, _sim):
         gen_id = await _submit_slow_one(pilot, app)
         session = app.session
         assert session is not None
@@ -138,10 +144,7 @@ async def test_a_generation_processing_for_5_minutes_shows_stalled_and_is_still_
 async def test_a_generation_that_vanished_leaves_the_list_and_the_cache_with_a_note(
     sim_factory,
 ) -> None:
-    clock = ManualClock()
-    sim = sim_factory(clock=clock, generations=0, generation_seconds=SLOW, speed=1.0)
-    app = make_app(sim.base_url, sim.demo_key, clock=clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with slow_app(sim_factory) as (pilot, app, clock, sim):
         gen_id = await _submit_slow_one(pilot, app)
         session = app.session
         assert session is not None
@@ -167,10 +170,7 @@ async def test_a_generation_that_vanished_leaves_the_list_and_the_cache_with_a_n
 async def test_the_elapsed_time_redraws_only_the_status_cells_of_rows_in_progress(
     sim_factory,
 ) -> None:
-    clock = ManualClock()
-    sim = sim_factory(clock=clock, generations=4, seed=3, generation_seconds=SLOW, speed=1.0)
-    app = make_app(sim.base_url, sim.demo_key, clock=clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with slow_app(sim_factory, generations=4, seed=3) as (pilot, app, clock, _):
         gen_id = await _submit_slow_one(pilot, app)
         listing = app.main.listing
         running = {g.id for g in listing.rows if g.in_progress}
