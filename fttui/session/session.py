@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from fttui.api.client import FinetuningClient
 from fttui.api.key import ApiKey
@@ -37,6 +38,15 @@ log = logging.getLogger(__name__)
 
 ACCOUNT_STATE = "last_account"
 """The cache's record of the last account the server sent, shown (stale) at start."""
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """Rows of a list as the cache holds them (see `Session.cached_page`)."""
+
+    rows: list[Generation]
+    total: int
+    exhausted: bool
 
 
 class Session:
@@ -172,6 +182,24 @@ class Session:
     def in_progress(self) -> list[Generation | str]:
         """Cached generations still running (their id when the row cannot be read)."""
         return [self.store.get(each) or each for each in self.store.ids_in_progress()]
+
+    def cached_page(
+        self,
+        offset: int = 0,
+        *,
+        status: StatusFilter | None = None,
+        query: str | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> CachedPage:
+        """The cache's rows from `offset` on for a list with these filters, how many it
+        holds, and whether the server has nothing older either. No rows and not
+        `exhausted`: the cache ran out, `load_more` fetches the next page."""
+        query = query or None
+        total = self.count(status=status, query=query)
+        rows = self.page(status=status, query=query, limit=limit, offset=offset)
+        rows = rows if offset < total else []
+        exhausted = offset + len(rows) >= total and not self.has_more(status)
+        return CachedPage(rows, total, exhausted)
 
     def has_more(self, status: StatusFilter | None = None) -> bool:
         """Whether the server may hold older generations than the cache for this list."""

@@ -115,3 +115,22 @@ def test_progress_says_elapsed_time_left_and_stalled_with_the_vendor_advice() ->
     assert "may have failed silently" in STALLED_ADVICE
     done = running.model_copy(update={"status": "completed"})
     assert progress_of(done, START) is None
+
+
+def test_a_cached_page_says_when_the_cache_ran_out_and_when_the_server_has_no_more(
+    tmp_path: Path,
+) -> None:
+    with GenerationStore(tmp_path / "cache.sqlite3", full_text=False) as store:
+        store.upsert([_finished(n, 40.0) for n in range(1, 8)])
+        session = _session(store)
+        first = session.cached_page(limit=5)
+        assert [g.id for g in first.rows] == [f"gen-{n}" for n in range(1, 6)]
+        assert first.total == 7 and not first.exhausted
+        rest = session.cached_page(5, limit=5)
+        assert len(rest.rows) == 2
+        # Never synced: the server may hold older ones, so the end is not the end.
+        assert not rest.exhausted
+        beyond = session.cached_page(7, limit=5)
+        assert beyond.rows == [] and not beyond.exhausted  # fetch older: `load_more`
+        searched = session.cached_page(query="nothing matches this")
+        assert searched.rows == [] and searched.total == 0

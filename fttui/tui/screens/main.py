@@ -52,7 +52,6 @@ if TYPE_CHECKING:  # variations
     from fttui.api.models import CreatedGeneration
     from fttui.session.batch import BatchPlan, BatchSender
 
-PAGE_SIZE = 50
 DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is written."""
 ACCOUNT_REFRESH_GAP = 20.0
@@ -356,15 +355,9 @@ class MainScreen(Screen[None]):
         """Show the first page of the cache for the current search and filter."""
         if self.session is None:
             return
-        query, status = self.listing.query_text, self.listing.status_filter
-        rows = self.session.page(status=status, query=query or None, limit=PAGE_SIZE)
-        total = self.session.count(status=status, query=query or None)
-        self.listing.show(rows, total=total, exhausted=self._exhausted(len(rows), total, status))
-
-    def _exhausted(self, shown: int, total: int, status: StatusFilter | None) -> bool:
-        if shown < total or self.session is None:
-            return False
-        return not self.session.has_more(status)
+        listing = self.listing
+        page = self.session.cached_page(status=listing.status_filter, query=listing.query_text)
+        listing.show(page.rows, total=page.total, exhausted=page.exhausted)
 
     @on(GenerationList.QueryChanged)
     def _query_changed(self, event: GenerationList.QueryChanged) -> None:
@@ -374,17 +367,10 @@ class MainScreen(Screen[None]):
     def _need_more(self, event: GenerationList.NeedMore) -> None:
         if self.session is None:
             return
-        query = event.query or None
-        total = self.session.count(status=event.status, query=query)
-        if event.offset < total:
-            rows = self.session.page(
-                status=event.status, query=query, limit=PAGE_SIZE, offset=event.offset
-            )
-            shown = event.offset + len(rows)
-            self.listing.append(
-                rows, total=total, exhausted=self._exhausted(shown, total, event.status)
-            )
-        elif not self._exhausted(event.offset, total, event.status):
+        page = self.session.cached_page(event.offset, status=event.status, query=event.query)
+        if page.rows:
+            self.listing.append(page.rows, total=page.total, exhausted=page.exhausted)
+        elif not page.exhausted:
             self.listing.set_loading(True)
             self.load_older(event.status)
 
@@ -402,14 +388,11 @@ class MainScreen(Screen[None]):
             return
         finally:
             self.rate_seen()
-        offset = len(self.listing.rows)
-        query = self.listing.query_text or None
-        status_now = self.listing.status_filter
-        rows = self.session.page(status=status_now, query=query, limit=PAGE_SIZE, offset=offset)
-        total = self.session.count(status=status_now, query=query)
-        self.listing.append(
-            rows, total=total, exhausted=self._exhausted(offset + len(rows), total, status_now)
+        listing = self.listing
+        page = self.session.cached_page(
+            len(listing.rows), status=listing.status_filter, query=listing.query_text
         )
+        listing.append(page.rows, total=page.total, exhausted=page.exhausted)
 
     @on(GenerationList.Highlighted)
     def _highlighted(self, event: GenerationList.Highlighted) -> None:
