@@ -15,6 +15,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fttui.api.client import FinetuningClient
 from fttui.api.key import ApiKey
@@ -33,6 +35,9 @@ from fttui.session.following import (
 from fttui.session.submitting import Submitting
 from fttui.store import GenerationStore, Library
 from fttui.store.sync import PAGE_SIZE
+
+if TYPE_CHECKING:
+    from fttui.session.export import ExportFormat
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +217,12 @@ class Session:
     async def refresh_newest(self) -> None:
         """Bring the newest generations into the cache."""
         await self.library.refresh_newest()
+
+    def export(self, fmt: ExportFormat, music_folder: Path | None) -> tuple[str, int]:
+        """The cached library as CSV or JSON text, and how many generations it holds."""
+        from fttui.session.export import export_library
+
+        return export_library(self.store, fmt, music_folder=music_folder)
 
     def remember(self, generation: Generation) -> Generation | None:
         """Cache a newer copy of `generation`; returns the copy cached before it."""

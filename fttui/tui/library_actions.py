@@ -64,9 +64,8 @@ def export_library(screen: MainScreen, folder: Path, fmt: str = "csv") -> Path |
     if session is None:
         return None
     from fttui.audio.files import candidates
-    from fttui.session.export import export_library as render
 
-    text, count = render(session.store, "json" if fmt == "json" else "csv", music_folder=folder)
+    text, count = session.export("json" if fmt == "json" else "csv", folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = next(candidates(folder, "fttui library", f".{fmt}"))
