@@ -8,6 +8,7 @@ as events (`fttui.session.events`) and as conditions (`Conditions`).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from fttui.api import errors
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from fttui.api.sound_effects import SoundEffectRequest
 
     AnyRequest = GenerationRequest | InstrumentalRequest | SoundEffectRequest
+
+log = logging.getLogger(__name__)
 
 UNCONFIRMED_RECHECK = 30.0
 """Seconds between looks for a submission whose answer was lost."""
@@ -62,6 +65,7 @@ class Submitting:
         except errors.QueueFull as exc:
             self._offer, self._armed = request, False
             self._emit(events.SubmitFailed(exc))
+            await _learn_capacity(client)
         except errors.ServerError as exc:
             # The client already looked for it among the newest: it was not created.
             self.conditions.set(
@@ -148,6 +152,17 @@ class Submitting:
         self.conditions.clear("queue")
         self._changed()
         return request
+
+
+async def _learn_capacity(client: FinetuningClient) -> None:
+    """The user's submit met a full queue: what is in it now is its size, kept so that
+    batches of variations send that many at once (fttui never probes for it)."""
+    from fttui.session.batch import learn_capacity
+
+    try:
+        await learn_capacity(client)
+    except Exception:  # only costs a slower batch later
+        log.debug("the queue's size could not be learned", exc_info=True)
 
 
 async def _create(
