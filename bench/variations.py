@@ -1,17 +1,21 @@
 """A batch of variations: time to all sent, and refusals caused, on queues of 2 and 5.
 
 Against the simulator on a virtual clock shared by client and server (generations take
-~8 s of it, as on the vendor page), ten takes of one form are sent:
+~8 s of it, as on the vendor page), ten takes of one form are sent. fttui never probes
+for the queue's size (the API never says it: `queueDepth` is a count), so a batch keeps
+no more in progress than it knows the queue holds:
 
-- batch, first: `BatchSender` on an account whose queue capacity fttui has not seen
-  yet (the API never says it: `queueDepth` is a count); the first QUEUE_FULL teaches it,
-  and it is kept in the batch folder;
-- batch, later: the next batch, with what the first one learned;
-- naive (the baseline, same run): send each take at once, and on a QUEUE_FULL wait its
+- batch, first: a fresh account, nothing known, no history: one at a time;
+- batch, later: the next batch, with the first one's history cached (it ran one at a
+  time, so still one at a time: nothing was learned, since nothing was refused);
+- batch, after a QUEUE_FULL: the user's own single submit met a full queue earlier
+  (not counted here: the user caused it), which taught the size;
+- batch, size stated: `queue_capacity` in the config;
+- naive (the baseline): send each take at once, and on a QUEUE_FULL wait its
   Retry-After and send again (what a loop around the vendor's example would do).
 
-"refusals" counts the POST answers QUEUE_FULL or GENERATION_RATE_LIMITED; "GETs" the
-reads each made to find room. Times are virtual seconds from the first POST's start.
+"refusals" counts the POST answers QUEUE_FULL or GENERATION_RATE_LIMITED to the batch;
+"GETs" the reads it made to find room. Times are virtual seconds from the batch's start.
 
     python bench/variations.py [--takes 10]
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import tempfile
@@ -35,8 +40,11 @@ from fttui.api import ApiKey, FinetuningClient, RateLimiter, SubmissionJournal
 from fttui.api.errors import QueueFull
 from fttui.api.models import GenerationRequest
 from fttui.clock import VirtualClock
-from fttui.session.batch import BatchFolder, BatchPlan, BatchSender, plan_batch
+from fttui.session.batch import BatchFolder, BatchPlan, BatchSender, at_once_for, plan_batch
+from fttui.session.conditions import Conditions
+from fttui.session.submitting import Submitting
 from fttui.sim.server import start
+from fttui.store import GenerationStore
 
 
 class Counting(httpx.AsyncBaseTransport):
@@ -58,6 +66,9 @@ class Counting(httpx.AsyncBaseTransport):
             self.gets += 1
         return response
 
+    def reset(self) -> None:
+        self.refusals, self.codes, self.gets = 0, [], 0
+
     async def aclose(self) -> None:
         await self.inner.aclose()
 
@@ -66,13 +77,14 @@ class Counting(httpx.AsyncBaseTransport):
 class Row:
     method: str
     queue: int
+    at_once: str
     seconds: float
     refusals: int
     gets: int
     codes: str
 
 
-async def _run(method: str, queue: int, takes: int, folder: BatchFolder) -> Row:
+async def _run(method: str, queue: int, takes: int, folder: BatchFolder, store: Path) -> Row:
     clock = VirtualClock()
     sim = start(clock=clock, speed=1.0)
     sim.state.account(sim.demo_key).queue_depth = queue
@@ -90,20 +102,43 @@ async def _run(method: str, queue: int, takes: int, folder: BatchFolder) -> Row:
         form = GenerationRequest.from_fields({"tags": "lofi piano", "duration": 30})
         now = datetime(2026, 1, 15, 10, 30, tzinfo=timezone.utc)
         plan = plan_batch(form, "seed", takes, now=now, rng=random.Random(2))
+        cache = GenerationStore(store)
         try:
             await client.me()
-            counting.gets = 0
+            if method == "batch, after a QUEUE_FULL":
+                await _fill_the_queue_by_hand(client, queue, clock)
+            counting.reset()
             began = clock.monotonic()
+            at_once = "-"
             if method.startswith("batch"):
-                await BatchSender(client, plan, folder=folder).run()
+                configured = queue if method == "batch, size stated" else None
+                chosen = at_once_for(folder, cache, now=clock.now(), configured=configured)
+                at_once = chosen.text
+                await BatchSender(client, plan, folder=folder, at_once=chosen).run()
             else:
                 await _naive(client, plan, clock)
             seconds = clock.monotonic() - began
+            refusals, gets = counting.refusals, counting.gets
+            await clock.sleep(120.0)  # all finished: cached as the app would have them
+            cache.upsert((await client.list_generations(limit=100)).generations)
         finally:
+            cache.close()
             await client.aclose()
             sim.close()
     codes = ", ".join(sorted(set(counting.codes))) or "-"
-    return Row(method, queue, seconds, counting.refusals, counting.gets, codes)
+    return Row(method, queue, at_once, seconds, refusals, gets, codes)
+
+
+async def _fill_the_queue_by_hand(
+    client: FinetuningClient, queue: int, clock: VirtualClock
+) -> None:
+    """The user sends one more than the queue holds, one at a time from the form (what
+    the refusal teaches goes to the batch folder of `FTTUI_HOME`, as in the app)."""
+    submitting = Submitting(Conditions(), lambda _: None)
+    form = GenerationRequest.from_fields({"tags": "by hand", "duration": 30})
+    for n in range(queue + 1):
+        await submitting.submit(client, form.model_copy(update={"seed": n}))
+    await clock.sleep(120.0)  # they finish, and the minute's budget is back
 
 
 async def _naive(client: FinetuningClient, plan: BatchPlan, clock: VirtualClock) -> None:
@@ -120,16 +155,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--takes", type=int, default=10)
     args = parser.parse_args()
-    print("| queue | method | time to all sent | refusals caused | which | GETs to find room |")
-    print("| ---: | --- | ---: | ---: | --- | ---: |")
+    print("| queue | method | at once | time to all sent | refusals caused | which | GETs |")
+    print("| ---: | --- | --- | ---: | ---: | --- | ---: |")
+    methods = (
+        "batch, first",
+        "batch, later",
+        "batch, after a QUEUE_FULL",
+        "batch, size stated",
+        "naive",
+    )
     for queue in (2, 5):
         with tempfile.TemporaryDirectory() as kept:
-            folder = BatchFolder(Path(kept))  # what the first batch learns, the later one uses
-            for method in ("batch, first", "batch, later", "naive"):
-                row = asyncio.run(_run(method, queue, args.takes, folder))
+            # One account: what a batch learns and the history it leaves, the next one uses.
+            os.environ["FTTUI_HOME"] = kept  # never the user's own data
+            folder = BatchFolder()
+            store = Path(kept) / "cache.db"
+            for method in methods:
+                row = asyncio.run(_run(method, queue, args.takes, folder, store))
                 print(
-                    f"| {row.queue} | {row.method} | {row.seconds:.1f} s | {row.refusals} |"
-                    f" {row.codes} | {row.gets} |"
+                    f"| {row.queue} | {row.method} | {row.at_once} | {row.seconds:.1f} s |"
+                    f" {row.refusals} | {row.codes} | {row.gets} |"
                 )
     return 0
 

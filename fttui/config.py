@@ -107,6 +107,9 @@ class Settings:
     download_dir: Path | None = None
     audio_cache_mb: int = 512
     log_level: str = "INFO"
+    queue_capacity: int | None = None
+    """How many generations the account's queue holds, if the user knows: the API never
+    says, and without it batches send as many at once as fttui has seen it hold."""
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -133,6 +136,16 @@ def _coerce(name: str, value: Any) -> Any:
             raise SettingsError(f"audio_cache_mb must be a whole number, not {value!r}") from None
         if isinstance(number, bool) or number < MIN_AUDIO_CACHE_MB:
             raise SettingsError(f"audio_cache_mb must be at least {MIN_AUDIO_CACHE_MB}")
+        return number
+    if name == "queue_capacity":
+        if value in (None, ""):
+            return None
+        try:
+            number = int(str(value).strip()) if not isinstance(value, int) else value
+        except ValueError:
+            raise SettingsError(f"queue_capacity must be a whole number, not {value!r}") from None
+        if isinstance(number, bool) or number < 1:
+            raise SettingsError("queue_capacity must be at least 1")
         return number
     if name == "player_backend":
         text = str(value).strip().lower()

@@ -336,11 +336,25 @@ async def _create_once(
             f"was not sent again; try again in a few minutes (journal entry {unsettled})"
         )
         return None
-    if isinstance(request, InstrumentalRequest):
-        return await client.create_instrumental(request)
-    if isinstance(request, SoundEffectRequest):
-        return await client.create_sound_effect(request)
-    return await client.create_generation(request)
+    try:
+        if isinstance(request, InstrumentalRequest):
+            return await client.create_instrumental(request)
+        if isinstance(request, SoundEffectRequest):
+            return await client.create_sound_effect(request)
+        return await client.create_generation(request)
+    except errors.QueueFull:
+        await _learn_queue_size(client)
+        raise
+
+
+async def _learn_queue_size(client: FinetuningClient) -> None:
+    """A full queue: what is in it now is its size, kept for the app's batches."""
+    from fttui.session.batch import learn_capacity
+
+    try:
+        await learn_capacity(client)
+    except Exception:  # only costs a slower batch later
+        log.debug("the queue's size was not learned", exc_info=True)
 
 
 def _is_request(

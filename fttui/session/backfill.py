@@ -9,7 +9,8 @@ scrolling does, but as background work that a person never waits for:
   passed since a person's last request (a submit, a refresh, a scroll), so theirs go
   first and the limiter's budget is theirs;
 * it reports progress as a plain event (`HistoryProgress`), which the app shows in the
-  list's count line.
+  list's count line. The API gives no total, so "of N" cannot be said: what is said is
+  how many are cached and how far back they reach, and "complete" once the oldest is in.
 
 The walk keeps the library's own cursor, so a backfill stopped by quitting goes on
 where it stopped at the next start, and a completed one costs nothing the next time.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timezone
 
 from fttui.api.client import FinetuningClient
 from fttui.api.errors import FttuiError
@@ -43,13 +45,24 @@ class HistoryProgress:
     cached: int
     complete: bool = False
     paused: bool = False
+    back_to: date | None = None
+    """The day of the oldest generation cached (UTC): how far back the walk has reached."""
+    walked: bool = True
+    """Whether the backfill fetched anything in this run (else it was complete already)."""
 
     @property
     def text(self) -> str:
-        """For the list's count line, e.g. "history 3,200 cached so far"."""
+        """For the list's count line, e.g. "history 12,400 cached, back to 14 Mar 2025"."""
+        reach = f", back to {self.back_to.day} {self.back_to:%b %Y}" if self.back_to else ""
         if self.complete:
-            return f"whole history cached ({self.cached:,})"
-        return f"history {self.cached:,} cached so far" + (", paused" if self.paused else "")
+            return f"history complete: {self.cached:,} cached{reach}"
+        return f"history {self.cached:,} cached{reach}" + (", paused" if self.paused else "")
+
+    @property
+    def worth_showing(self) -> bool:
+        """Said while it runs, and its end once it ran; a history complete already at
+        the start (a small one, or a walk finished on an earlier run) is not news."""
+        return self.walked or not self.complete
 
 
 class _BackgroundPages:
@@ -128,4 +141,16 @@ class HistoryBackfill:
             self._report()
 
     def _report(self, *, complete: bool = False, paused: bool = False) -> None:
-        self.on_progress(HistoryProgress(self.store.count(), complete=complete, paused=paused))
+        cached = self.store.count()
+        oldest = self.store.page(limit=1, offset=cached - 1) if cached else []
+        created = oldest[0].created_at if oldest else None
+        back_to = created.astimezone(timezone.utc).date() if created is not None else None
+        self.on_progress(
+            HistoryProgress(
+                cached,
+                complete=complete,
+                paused=paused,
+                back_to=back_to,
+                walked=bool(self.requests),
+            )
+        )

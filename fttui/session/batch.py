@@ -6,6 +6,12 @@ account's queue has room and the 10-a-minute POST budget allows, so the batch it
 never causes a QUEUE_FULL or a GENERATION_RATE_LIMITED answer. Each send goes through
 `create_generation`, which journals it like any submission.
 
+The queue's size is never told by the API (`queueDepth` in /v1/me is a count of what
+is in it), and fttui never probes for it. A batch keeps at most `AtOnce.count`
+generations in progress: the size the user stated (`queue_capacity` in the config), else
+the one a QUEUE_FULL taught (any QUEUE_FULL: a single submit's too), else the most this
+account was ever seen running together (its cached history, and /v1/me's counts).
+
 The plan is kept in the data folder, written atomically after every change, so that
 quitting half way and starting again shows what was sent and what was not.
 """
@@ -18,7 +24,7 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -31,7 +37,8 @@ from fttui.atomic import write_atomic
 
 if TYPE_CHECKING:
     from fttui.api.client import FinetuningClient
-    from fttui.api.models import CreatedGeneration
+    from fttui.api.models import CreatedGeneration, Generation
+    from fttui.store import GenerationStore
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,14 @@ QUEUE_RECHECK = 4.0
 """Seconds between looks at the queue while it is full (a background read each)."""
 IN_PROGRESS_PAGE = 50
 """Newest generations read to count what is in progress (the queue is far smaller)."""
+HISTORY_LOOKED_AT = 1000
+"""Newest cached generations searched for the most in progress together (the most found
+is kept, so older history still counts once it has been looked at)."""
+STALLED_AFTER = 300.0
+"""Seconds after which a cached generation still in progress counts as running no more
+(the API's own advice: after 5 minutes it may have failed silently)."""
+MOST_SEEN_STATE = "most_in_progress_seen"
+"""The cache's record of the most generations ever seen in progress together."""
 
 
 class BatchInvalid(ValueError):
@@ -208,6 +223,102 @@ def plan_batch(
     return BatchPlan(uuid.uuid4().hex[:12], varying, now.isoformat(), takes)
 
 
+# --- how many at once --------------------------------------------------------------------
+
+AtOnceSource = Literal["config", "queue full", "seen"]
+
+
+@dataclass(frozen=True)
+class AtOnce:
+    """How many generations a batch keeps in progress at once, and why."""
+
+    count: int
+    source: AtOnceSource
+    """"config": the user's `queue_capacity`; "queue full": learned from a QUEUE_FULL;
+    "seen": the most this account was seen running together (the size is unknown)."""
+
+    @property
+    def known(self) -> bool:
+        """Whether `count` is the queue's size, not a floor kept until it is known."""
+        return self.source != "seen"
+
+    @property
+    def text(self) -> str:
+        """For the dialog and the batch line, e.g. "2 at a time: your queue size"."""
+        if self.known:
+            return f"{self.count} at a time: your queue size"
+        if self.count == 1:
+            return "one at a time until fttui knows your queue size"
+        return (
+            f"{self.count} at a time, the most you have had running together,"
+            " until fttui knows your queue size"
+        )
+
+
+def sending_at_once(*, configured: int | None, learned: int | None, seen: int = 1) -> AtOnce:
+    """The stated size wins (a plan changed since a QUEUE_FULL taught another), then the
+    learned one, else what was seen together: fttui never sends more to find out."""
+    if configured is not None and configured > 0:
+        return AtOnce(configured, "config")
+    if learned is not None and learned > 0:
+        return AtOnce(learned, "queue full")
+    return AtOnce(max(1, seen), "seen")
+
+
+def most_together(generations: Sequence[Generation], now: datetime) -> int:
+    """The most of `generations` in progress at one moment (createdAt to completedAt)."""
+    edges: list[tuple[datetime, int]] = []
+    for generation in generations:
+        start = generation.created_at
+        if start is None:
+            continue
+        end = generation.completed_at
+        if end is None and generation.in_progress:
+            # A row left "processing" in the cache long ago must not overlap all since.
+            end = min(now, start + timedelta(seconds=STALLED_AFTER))
+        elif end is None and generation.generation_time is not None:
+            end = start + timedelta(seconds=generation.generation_time)
+        if end is None or end <= start:
+            continue
+        edges.append((start, 1))
+        edges.append((end, -1))
+    # An end and a start at the same moment: the slot was freed first.
+    edges.sort(key=lambda edge: (edge[0], edge[1]))
+    most = running = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def most_seen_together(store: GenerationStore, now: datetime) -> int:
+    """The most generations of this account ever seen in progress together: in its
+    cached history, and in /v1/me's counts (`note_in_queue`); at least 1. Kept in the
+    cache, so it never goes down as history grows past what is looked at."""
+    kept = _int(store.state(MOST_SEEN_STATE))
+    found = most_together(store.page(limit=HISTORY_LOOKED_AT), now)
+    if found > kept:
+        note_in_queue(store, found)
+    return max(1, found, kept)
+
+
+def note_in_queue(store: GenerationStore, count: int | None) -> None:
+    """/v1/me said `count` are in the queue now: keep it if it is the most yet seen."""
+    if count is None or count <= _int(store.state(MOST_SEEN_STATE)):
+        return
+    try:
+        store.set_state({MOST_SEEN_STATE: str(count)})
+    except Exception:  # a cache that cannot be written only costs a slower batch
+        log.debug("the most seen in progress could not be kept", exc_info=True)
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
 # --- on disk ----------------------------------------------------------------------------
 
 
@@ -242,23 +353,41 @@ class BatchFolder:
         (self.folder / f"{batch_id}.json").unlink(missing_ok=True)
 
     # The queue's capacity is not told by the API (`queueDepth` is a count): the number
-    # in progress when a QUEUE_FULL came is kept, so the next batches cause none.
-    CAPACITY_FILE = "queue-capacity.txt"
+    # in progress when a QUEUE_FULL came is kept, by account id ("" where the id was not
+    # known, e.g. a single submit), so the next batches send that many at once.
+    CAPACITY_FILE = "queue-capacity.json"
 
-    def known_capacity(self) -> int | None:
+    def known_capacity(self, account: str | None = None) -> int | None:
         """How many generations the queue held when it was last found full, or None."""
-        try:
-            value = int((self.folder / self.CAPACITY_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return value if value > 0 else None
+        # Kept in the order learned: the newer of the account's own and an unattributed
+        # one (a single submit's) wins.
+        mine = [v for k, v in self._capacities().items() if k in ("", account or "")]
+        return mine[-1] if mine else None
 
-    def remember_capacity(self, capacity: int) -> None:
+    def remember_capacity(self, capacity: int, account: str | None = None) -> None:
+        """Keep what a QUEUE_FULL taught, for this account's next batches."""
+        known = self._capacities()
+        known.pop(account or "", None)
+        known[account or ""] = capacity  # last: the newest
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.folder / self.CAPACITY_FILE, str(capacity))
-        except OSError as exc:  # only costs one more QUEUE_FULL later
+            write_atomic(self.folder / self.CAPACITY_FILE, json.dumps(known, indent=1))
+        except OSError as exc:  # only costs a slower batch later
             log.warning("the queue's capacity could not be kept: %s", exc)
+
+    def _capacities(self) -> dict[str, int]:
+        try:
+            data = json.loads((self.folder / self.CAPACITY_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:  # an earlier fttui kept one number, for any account
+            try:
+                data = {"": int((self.folder / "queue-capacity.txt").read_text("utf-8"))}
+            except (OSError, ValueError):
+                return {}
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): v for k, v in data.items() if isinstance(v, int) and v > 0}
 
     @staticmethod
     def _read(path: Path) -> BatchPlan | None:
@@ -269,6 +398,22 @@ class BatchFolder:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("batch plan %s could not be read: %s", path.name, exc)
             return None
+
+
+def at_once_for(
+    folder: BatchFolder,
+    store: GenerationStore,
+    *,
+    now: datetime,
+    configured: int | None = None,
+    account: str | None = None,
+) -> AtOnce:
+    """How many a batch of this account sends at once now (see `sending_at_once`)."""
+    return sending_at_once(
+        configured=configured,
+        learned=folder.known_capacity(account),
+        seen=most_seen_together(store, now),
+    )
 
 
 # --- sending ----------------------------------------------------------------------------
@@ -291,10 +436,11 @@ class SendReport:
 class BatchSender:
     """Sends a plan's unsent takes, each once the queue and the POST budget have room.
 
-    `capacity` is how many generations may be in progress at once. The API does not
-    tell it (its `queueDepth` is documented as a count), so it is learned from the first
-    QUEUE_FULL (what was in progress then) and kept in the batch folder: that one
-    refusal teaches it, and later batches cause none.
+    At most `at_once.count` generations are kept in progress (see `sending_at_once`);
+    without one given, what a QUEUE_FULL taught (kept in the batch folder), else one at a
+    time. More seen running at a look (the user's own, from elsewhere) raises a floor:
+    the queue held them all. A QUEUE_FULL all the same (the size stated was too high,
+    or another client sent meanwhile) teaches the size, kept for every later batch.
     """
 
     def __init__(
@@ -303,14 +449,19 @@ class BatchSender:
         plan: BatchPlan,
         *,
         folder: BatchFolder | None = None,
-        capacity: int | None = None,
+        at_once: AtOnce | None = None,
+        account: str | None = None,
         on_change: PlanListener | None = None,
         on_sent: SentListener | None = None,
     ) -> None:
         self._client = client
         self.plan = plan
         self._folder = folder
-        self.capacity = capacity
+        self._account = account
+        if at_once is None:
+            learned = folder.known_capacity(account) if folder is not None else None
+            at_once = sending_at_once(configured=None, learned=learned)
+        self.at_once = at_once
         self._on_change = on_change
         self._on_sent = on_sent
         self._stopped = False
@@ -332,14 +483,11 @@ class BatchSender:
         clock = self._client.clock
         if self._folder is not None:
             self._folder.save(self.plan)
-        if self.capacity is None and self._folder is not None:
-            self.capacity = self._folder.known_capacity()
-        if self.capacity is None:
-            # Unknown until the queue is first found full: sent as the POST budget
-            # allows, and the first QUEUE_FULL teaches it (kept for the next batches).
-            self.capacity = len(self.plan.takes)
         while self.plan.unsent and not self._stopped:
-            if await self._in_progress() >= self.capacity:
+            running = await self._in_progress()
+            if not self.at_once.known and running > self.at_once.count:
+                self.at_once = AtOnce(running, "seen")
+            if running >= self.at_once.count:
                 await clock.sleep(QUEUE_RECHECK)
                 continue
             index = self.plan.unsent[0]
@@ -372,10 +520,11 @@ class BatchSender:
             return float(exc.retry_after or 1)
         except errors.QueueFull as exc:
             self.report.refusals += 1
-            # The guess was too high: what is in progress now is all the queue holds.
-            self.capacity = max(1, min(self.capacity or 1, await self._in_progress()))
+            # Too many all the same: what is in progress now is all the queue holds.
+            running = await self._in_progress()
+            self.at_once = AtOnce(max(1, min(self.at_once.count, running)), "queue full")
             if self._folder is not None:
-                self._folder.remember_capacity(self.capacity)
+                self._folder.remember_capacity(self.at_once.count, self._account)
             self._update(index, take)
             return float(exc.retry_after or QUEUE_RECHECK)
         except errors.SubmissionUnconfirmed as exc:
@@ -391,3 +540,14 @@ class BatchSender:
         if self._on_sent is not None:
             self._on_sent(created)
         return 0.0
+
+
+async def learn_capacity(
+    client: FinetuningClient, folder: BatchFolder | None = None, account: str | None = None
+) -> int:
+    """A single submit met QUEUE_FULL: what is in progress now is the queue's size. It
+    is kept (by account when known) for the batches to come; returns it."""
+    page = await client.list_generations(limit=IN_PROGRESS_PAGE, priority=Priority.BACKGROUND)
+    capacity = max(1, sum(1 for g in page.generations if g.in_progress))
+    (folder or BatchFolder()).remember_capacity(capacity, account)
+    return capacity

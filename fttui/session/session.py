@@ -24,6 +24,7 @@ from fttui.api.models import Account, Generation, StatusFilter
 from fttui.clock import Clock
 from fttui.session import events
 from fttui.session.backfill import HistoryBackfill, HistoryProgress
+from fttui.session.batch import note_in_queue
 from fttui.session.conditions import Conditions
 from fttui.session.following import (
     Progress,
@@ -131,6 +132,8 @@ class Session:
             self.store.set_state({ACCOUNT_STATE: account.model_dump_json(by_alias=True)})
         except Exception:  # a cache that cannot be written: the header still shows it
             log.debug("session: the account could not be cached", exc_info=True)
+        # queueDepth counts what is in the queue: the most seen is a floor for batches.
+        note_in_queue(self.store, account.limits.queue_depth)
 
     # --- progress ---------------------------------------------------------------------
 

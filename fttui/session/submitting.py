@@ -10,6 +10,7 @@ The outcome of each step is told as events (`fttui.session.events`) and as condi
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from fttui.api import errors
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from fttui.api.sound_effects import SoundEffectRequest
 
     AnyRequest = GenerationRequest | InstrumentalRequest | SoundEffectRequest
+
+log = logging.getLogger(__name__)
 
 UNCONFIRMED_RECHECK = 30.0
 """Seconds between looks for a submission whose answer was lost."""
@@ -65,6 +68,9 @@ class Submitting:
             accepted = await _create(client, request, wait=self._wait_for_budget)
         except errors.ValidationFailed as exc:
             self._emit(events.SubmitRefused(dict(exc.field_errors), clean(exc.message)))
+        except errors.QueueFull as exc:
+            self._emit(events.SubmitFailed(exc, wait_that_cures(exc)))
+            await _learn_capacity(client)
         except errors.ServerError as exc:
             # The client already looked for it among the newest: it was not created.
             self.conditions.set(
@@ -130,6 +136,17 @@ class Submitting:
             self._changed()
             return True
         return False
+
+
+async def _learn_capacity(client: FinetuningClient) -> None:
+    """The user's submit met a full queue: what is in it now is its size, kept so that
+    batches of variations send that many at once (fttui never probes for it)."""
+    from fttui.session.batch import learn_capacity
+
+    try:
+        await learn_capacity(client)
+    except Exception:  # only costs a slower batch later
+        log.debug("the queue's size could not be learned", exc_info=True)
 
 
 async def _create(

@@ -1,5 +1,6 @@
 """The app starts the whole-history backfill after connecting and shows its progress in
-the list's count line; the cache then holds every generation, for an offline search."""
+the list's count line (how many cached, how far back, then complete); the cache then
+holds every generation, for an offline search."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ async def test_the_app_backfills_the_whole_history_with_progress_in_the_count_li
         session = app.session
         assert session is not None
         await wait_for(pilot, lambda: session.count() == 260, "the whole history", limit=60)
-        await wait_for(pilot, lambda: "history" not in shown[-1], "the progress to go")
-    assert any("history" in text and "cached so far" in text for text in shown)
-    assert HistoryProgress(3200).text == "history 3,200 cached so far"
+        await wait_for(pilot, lambda: "history complete" in shown[-1], "the end said")
+    assert any("history" in text and "cached, back to" in text for text in shown)
+    assert "history complete: 260 cached, back to" in shown[-1]
+    assert HistoryProgress(3200).text == "history 3,200 cached"

@@ -8,16 +8,34 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 import pytest
 
-from fttui.api.models import GenerationRequest
+from fttui.api.models import Generation, GenerationRequest
+from fttui.cli.exit_codes import ExitCode
 from fttui.clock import VirtualClock
-from fttui.session.batch import BatchFolder, BatchInvalid, BatchPlan, BatchSender, plan_batch
+from fttui.config import SettingsError, load_settings
+from fttui.session.batch import (
+    AtOnce,
+    BatchFolder,
+    BatchInvalid,
+    BatchPlan,
+    BatchSender,
+    at_once_for,
+    most_seen_together,
+    most_together,
+    note_in_queue,
+    plan_batch,
+)
+from fttui.session.conditions import Conditions
+from fttui.session.session import Session
+from fttui.session.submitting import Submitting
 from fttui.sim.server import RunningSim
+from fttui.store import GenerationStore
 from tests.api.conftest import ClientFactory
 
 NOW = datetime(2026, 1, 15, 10, 30, tzinfo=timezone.utc)
@@ -56,17 +74,189 @@ def seeds(n: int) -> BatchPlan:
     return plan_batch(form(), "seed", n, now=NOW, rng=random.Random(3))
 
 
-async def test_the_first_queue_full_teaches_the_capacity_once_and_is_kept(
-    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path
+def server_most_together(sim: RunningSim, ids: list[str]) -> int:
+    """The most of these generations the simulator held in progress at one moment."""
+    edges: list[tuple[float, int]] = []
+    for g in sim.state.generations(sim.demo_key):
+        if g.id in ids:
+            edges += [(g.created_mono, 1), (g.end_mono, -1)]
+    most = running = 0
+    for _, step in sorted(edges):
+        running += step
+        most = max(most, running)
+    return most
+
+
+def refusals(answers: PostAnswers) -> list[str]:
+    """The QUEUE_FULL and GENERATION_RATE_LIMITED answers the server gave."""
+    limits = ("QUEUE_FULL", "GENERATION_RATE_LIMITED")
+    return [code for _, code in answers.posts if code in limits]
+
+
+async def test_a_first_batch_on_a_fresh_account_is_never_refused_by_the_queue_or_budget(
+    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path, clock: VirtualClock
+) -> None:
+    vsim.state.account(vsim.demo_key).queue_depth = 2
+    answers = PostAnswers()
+    folder = BatchFolder(tmp_path / "batches")  # nothing learned
+    store = GenerationStore(tmp_path / "cache.db")  # no history
+    at_once = at_once_for(folder, store, now=clock.now())
+    assert at_once.text == "one at a time until fttui knows your queue size"
+    sender = BatchSender(make_client(transport=answers), seeds(4), folder=folder, at_once=at_once)
+    plan = await sender.run()
+    assert [t.state for t in plan.takes] == ["sent"] * 4
+    assert refusals(answers) == [] and [s for s, _ in answers.posts] == [202] * 4
+    assert server_most_together(vsim, plan.sent_ids) == 1
+    assert folder.known_capacity() is None  # nothing probed, nothing learned
+
+
+async def test_history_with_two_running_together_sends_two_at_a_time_unrefused(
+    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path, clock: VirtualClock
+) -> None:
+    vsim.state.account(vsim.demo_key).queue_depth = 2
+    client = make_client()
+    for n in range(2):  # the user once had two running together
+        await client.create_generation(form().model_copy(update={"seed": n}))
+    await clock.sleep(60.0)
+    store = GenerationStore(tmp_path / "cache.db")
+    store.upsert((await client.list_generations()).generations)  # as the app caches them
+    folder = BatchFolder(tmp_path / "batches")
+    at_once = at_once_for(folder, store, now=clock.now())
+    assert at_once == AtOnce(2, "seen")
+    assert "2 at a time" in at_once.text and "until fttui knows your queue size" in at_once.text
+    answers = PostAnswers()
+    sender = BatchSender(make_client(transport=answers), seeds(4), folder=folder, at_once=at_once)
+    plan = await sender.run()
+    assert plan.finished and refusals(answers) == []
+    assert server_most_together(vsim, plan.sent_ids) == 2
+
+
+async def test_the_most_in_queue_seen_in_v1_me_is_kept_as_a_floor(
+    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path, clock: VirtualClock
+) -> None:
+    vsim.state.account(vsim.demo_key).queue_depth = 5
+    client = make_client()
+    for n in range(3):  # three running now, sent from elsewhere (the web app, say)
+        await client.create_generation(form().model_copy(update={"seed": n}))
+    store = GenerationStore(tmp_path / "cache.db")
+    assert most_seen_together(store, clock.now()) == 1
+    session = Session(key=None, base_url=vsim.base_url, store=store, clock=clock)
+    session.account_seen(await client.me())  # queueDepth: 3 in the queue now
+    note_in_queue(store, 2)  # fewer later: the most stays
+    assert most_seen_together(GenerationStore(tmp_path / "cache.db"), clock.now()) == 3
+    await session.close()
+
+
+def made(gen_id: str, start: str, end: str | None, status: str = "completed") -> Generation:
+    return Generation.model_validate(
+        {"id": gen_id, "status": status, "createdAt": start, "completedAt": end}
+    )
+
+
+def test_running_together_is_counted_from_history_a_stale_row_not_swelling_it() -> None:
+    now = datetime(2026, 1, 15, 10, 30, tzinfo=timezone.utc)
+    history = [
+        made("a", "2026-01-10T10:00:00Z", "2026-01-10T10:00:10Z"),
+        made("b", "2026-01-10T10:00:05Z", "2026-01-10T10:00:20Z"),  # with a
+        made("c", "2026-01-10T10:00:20Z", "2026-01-10T10:00:30Z"),  # after b: its slot
+        # Cached as processing months ago and never seen again: not running ever since.
+        made("d", "2025-10-01T09:00:00Z", None, status="processing"),
+        made("e", "2026-01-12T09:00:00Z", "2026-01-12T09:00:08Z"),
+    ]
+    assert most_together(history, now) == 2
+    assert most_together([], now) == 0
+
+
+def test_a_size_an_earlier_fttui_learned_is_still_read(tmp_path: Path) -> None:
+    (tmp_path / "queue-capacity.txt").write_text("3")
+    assert BatchFolder(tmp_path).known_capacity("me") == 3
+
+
+async def test_a_queue_full_met_by_a_single_submit_is_remembered_for_batches(
+    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path, clock: VirtualClock
+) -> None:
+    vsim.state.account(vsim.demo_key).queue_depth = 2
+    client = make_client()
+    submitting = Submitting(Conditions(), lambda _: None)
+    for n in range(3):  # the user sends a third while two run: the server says QUEUE_FULL
+        await submitting.submit(client, form().model_copy(update={"seed": n}))
+    assert BatchFolder().known_capacity() == 2  # as the next batch reads it
+    await clock.sleep(60.0)
+    store = GenerationStore(tmp_path / "cache.db")
+    at_once = at_once_for(BatchFolder(), store, now=clock.now())
+    assert at_once == AtOnce(2, "queue full") and at_once.text == "2 at a time: your queue size"
+    answers = PostAnswers()
+    plan = await BatchSender(make_client(transport=answers), seeds(4), at_once=at_once).run()
+    assert plan.finished and refusals(answers) == []
+    assert server_most_together(vsim, plan.sent_ids) == 2
+
+
+def test_a_queue_full_met_by_the_cli_is_remembered_for_batches(
+    sim_factory: Callable[..., RunningSim],
+) -> None:
+    from tests.cli.test_cli import fttui
+
+    slow = sim_factory(speed=0.05)  # the first is still running when the second is sent
+    slow.state.account(slow.demo_key).queue_depth = 1
+    first = fttui("generate", "first", "--duration", "10", "--base-url", slow.base_url)
+    assert first.returncode == ExitCode.OK, first.stderr
+    second = fttui("generate", "second", "--duration", "10", "--base-url", slow.base_url)
+    assert second.returncode == ExitCode.LIMIT and "queue is full" in second.stderr
+    assert BatchFolder().known_capacity() == 1  # the same FTTUI_HOME as the app's
+
+
+async def test_a_queue_capacity_in_the_config_is_used(
+    make_client: ClientFactory,
+    vsim: RunningSim,
+    tmp_path: Path,
+    clock: VirtualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vsim.state.account(vsim.demo_key).queue_depth = 2
+    monkeypatch.setenv("FTTUI_QUEUE_CAPACITY", "2")
+    configured = load_settings().queue_capacity
+    folder = BatchFolder(tmp_path / "batches")
+    store = GenerationStore(tmp_path / "cache.db")
+    at_once = at_once_for(folder, store, now=clock.now(), configured=configured)
+    assert at_once == AtOnce(2, "config") and at_once.text == "2 at a time: your queue size"
+    answers = PostAnswers()
+    sender = BatchSender(make_client(transport=answers), seeds(4), folder=folder, at_once=at_once)
+    plan = await sender.run()
+    assert plan.finished and refusals(answers) == []
+    assert server_most_together(vsim, plan.sent_ids) == 2
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_queue_capacity_that_is_not_a_count_is_refused_with_its_name(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FTTUI_QUEUE_CAPACITY", value)
+    with pytest.raises(SettingsError, match="queue_capacity"):
+        load_settings()
+
+
+async def test_a_queue_full_met_all_the_same_teaches_the_size_for_every_later_batch(
+    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path, clock: VirtualClock
 ) -> None:
     vsim.state.account(vsim.demo_key).queue_depth = 2
     answers = PostAnswers()
     folder = BatchFolder(tmp_path / "batches")
-    sender = BatchSender(make_client(transport=answers), seeds(4), folder=folder)
+    stated = AtOnce(3, "config")  # the user stated more than the queue holds
+    sender = BatchSender(
+        make_client(transport=answers), seeds(4), folder=folder, at_once=stated, account="me"
+    )
     plan = await sender.run()
     assert plan.finished
-    assert [status for status, _ in answers.posts].count(429) == 1  # the lesson, once
-    assert BatchFolder(tmp_path / "batches").known_capacity() == 2  # as a restart reads it
+    assert refusals(answers) == ["QUEUE_FULL"]  # the user's statement caused it, once
+    assert sender.at_once == AtOnce(2, "queue full")
+    kept = BatchFolder(tmp_path / "batches")  # as a restart reads it
+    assert kept.known_capacity("me") == 2 and kept.known_capacity("someone else") is None
+    store = GenerationStore(tmp_path / "cache.db")
+    later = at_once_for(kept, store, now=clock.now(), account="me")
+    assert later == AtOnce(2, "queue full")
+    again = PostAnswers()
+    await BatchSender(make_client(transport=again), seeds(4), folder=kept, at_once=later).run()
+    assert refusals(again) == []
 
 
 async def test_a_batch_of_ten_on_a_queue_of_two_is_sent_without_any_refusal(

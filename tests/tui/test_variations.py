@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.widgets import Input, Select, Static
 
+from fttui.config import Settings
 from fttui.session.batch import BatchFolder
 from fttui.tui.screens.confirm import ConfirmScreen
 from fttui.tui.screens.main import MainScreen
@@ -27,8 +28,13 @@ async def open_dialog(pilot: Any, app: Any, **fields: Any) -> VariationsDialog:
     return dialog
 
 
+def stated(capacity: int) -> Settings:
+    """Settings with the queue's size stated (else a batch goes one at a time)."""
+    return Settings(bell=False, player_backend="null", queue_capacity=capacity)
+
+
 async def test_the_dialog_sends_a_bpm_sweep_as_one_batch_in_the_list(sim) -> None:
-    app = make_app(sim.base_url, sim.demo_key)
+    app = make_app(sim.base_url, sim.demo_key, settings=stated(5))  # the simulator's queue
     async with app.run_test(size=(160, 48)) as pilot:
         dialog = await open_dialog(pilot, app)
         dialog.query_one("#varying", Select).value = "bpm"
@@ -50,8 +56,30 @@ async def test_the_dialog_sends_a_bpm_sweep_as_one_batch_in_the_list(sim) -> Non
         assert all(label.startswith("◇ bpm ") for label in labels)
 
 
-async def test_the_compare_view_keeps_one_take_and_deletes_the_rest(sim) -> None:
+def said(dialog: VariationsDialog) -> str:
+    return str(dialog.query_one("#variations-at-once", Static).render())
+
+
+async def test_the_dialog_says_one_at_a_time_until_fttui_knows_the_queue_size(sim) -> None:
     app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        dialog = await open_dialog(pilot, app)
+        assert said(dialog) == "Sends one at a time until fttui knows your queue size."
+
+
+async def test_the_dialog_says_the_queue_size_stated_in_the_config(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key, settings=stated(2))
+    async with app.run_test(size=(160, 48)) as pilot:
+        dialog = await open_dialog(pilot, app)
+        assert said(dialog) == "Sends 2 at a time: your queue size."
+        dialog.query_one("#count", Input).value = "2"
+        await wait_for(pilot, lambda: dialog.plan and len(dialog.plan.takes) == 2, "the plan")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: sim.post_count() == 2, "both sent at once")
+
+
+async def test_the_compare_view_keeps_one_take_and_deletes_the_rest(sim) -> None:
+    app = make_app(sim.base_url, sim.demo_key, settings=stated(5))
     async with app.run_test(size=(160, 48)) as pilot:
         dialog = await open_dialog(pilot, app)
         dialog.query_one("#count", Input).value = "3"

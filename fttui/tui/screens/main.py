@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:  # variations
     from fttui.api.models import CreatedGeneration
-    from fttui.session.batch import BatchPlan, BatchSender
+    from fttui.session.batch import AtOnce, BatchPlan, BatchSender
 
 DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is written."""
@@ -235,7 +235,7 @@ class MainScreen(Screen[None]):
     def _history_progress(self, progress: HistoryProgress) -> None:
         """The backfill's progress in the list's count line, while it runs."""
         if self.query(GenerationList):  # gone already when the app is shutting down
-            self.listing.show_history("" if progress.complete else progress.text)
+            self.listing.show_history(progress.text if progress.worth_showing else "")
 
     def _retrying(self, notice: RetryNotice) -> None:
         """A request of the connect failed and is tried again: say so now, not at the end."""
@@ -782,11 +782,27 @@ class MainScreen(Screen[None]):
         from fttui.tui.screens.variations import VariationsDialog
 
         now = self.session.clock.now() if self.session is not None else None
-        self.app.push_screen(VariationsDialog(event.request, now=now), self._batch_planned)
+        dialog = VariationsDialog(event.request, now=now, at_once=self.batch_at_once())
+        self.app.push_screen(dialog, self._batch_planned)
+
+    def batch_at_once(self) -> AtOnce | None:
+        """How many a batch sends at once now, and why (None without a session)."""
+        from fttui.session.batch import BatchFolder, at_once_for
+
+        session = self.session
+        if session is None:
+            return None
+        settings = getattr(self.app, "settings", None)
+        return at_once_for(
+            BatchFolder(),
+            session.store,
+            now=session.clock.now(),
+            configured=settings.queue_capacity if settings is not None else None,
+            account=session.account.id if session.account is not None else None,
+        )
 
     def _batch_planned(self, plan: BatchPlan | None) -> None:
         if plan is not None:
-            self.notify(f"Sending {len(plan.takes)} variations as the queue allows.")
             self.send_batch(plan)
 
     @work(group="batch")
@@ -796,16 +812,20 @@ class MainScreen(Screen[None]):
         from fttui.session.batch import BatchFolder, BatchSender
 
         session = self.session
-        if session is None:
+        at_once = self.batch_at_once()
+        if session is None or at_once is None:
             return
         sender = BatchSender(
             session.client,
             plan,
             folder=BatchFolder(),
+            at_once=at_once,
+            account=session.account.id if session.account is not None else None,
             on_change=self._batch_changed,
             on_sent=self._batch_take_sent,
         )
         self.batch_senders[plan.id] = sender
+        self.notify(f"Sending {len(plan.unsent)} variations, {at_once.text}.")
         try:
             plan = await sender.run()
         except Exception as exc:

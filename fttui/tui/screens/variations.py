@@ -25,6 +25,7 @@ from fttui.session.batch import (
     MAX_TAKES,
     MIN_TAKES,
     VARYING,
+    AtOnce,
     BatchInvalid,
     BatchPlan,
     Varying,
@@ -62,10 +63,17 @@ class VariationsDialog(ModalScreen["BatchPlan | None"]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, request: GenerationRequest, *, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        request: GenerationRequest,
+        *,
+        now: datetime | None = None,
+        at_once: AtOnce | None = None,
+    ) -> None:
         super().__init__()
         self._request = request
         self._now = now
+        self._at_once = at_once
         self.plan: BatchPlan | None = None
         """The batch as the fields describe it now (None while they cannot)."""
 
@@ -82,6 +90,8 @@ class VariationsDialog(ModalScreen["BatchPlan | None"]):
             yield Label("To", id="to-label")
             yield Input("", id="to", compact=True)
             yield Static("", id="variations-preview")
+            if self._at_once is not None:  # how the queue paces the batch, and why
+                yield Static(Text(f"Sends {self._at_once.text}."), id="variations-at-once")
             yield Static("", id="variations-error")
             yield Static(
                 Text("ctrl+s: send the batch · esc: cancel", style="dim"), id="variations-keys"
