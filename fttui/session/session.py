@@ -25,6 +25,7 @@ from fttui.clock import Clock
 from fttui.session import events
 from fttui.session.backfill import HistoryBackfill, HistoryProgress
 from fttui.session.batch import note_in_queue
+from fttui.session.batches import Batches
 from fttui.session.conditions import Conditions
 from fttui.session.following import (
     Progress,
@@ -94,6 +95,7 @@ class Session:
         )
         self.account: Account | None = self.cached_account()
         """The account as last seen: from the cache until the server answers."""
+        self.batches = Batches(self)
         self.backfill: HistoryBackfill | None = None
         self._backfill_task: asyncio.Task[None] | None = None
 

@@ -70,3 +70,27 @@ def test_the_session_is_in_the_layers_between_the_tui_and_the_store() -> None:
     flat = [name for layer in order for name in layer]
     assert flat.index("fttui.tui") < flat.index("fttui.session") < flat.index("fttui.store")
     assert flat.index("fttui.store") < flat.index("fttui.api")
+
+
+def _store_reads(path: Path) -> list[int]:
+    """Lines of `path` that reach a `.store` or `._store` attribute (the cache itself)."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in ("store", "_store")
+    )
+
+
+def test_screens_and_widgets_never_reach_the_cache_but_through_the_session() -> None:
+    # Imports alone cannot show it (the session hands its store around as an attribute):
+    # only the app, which opens and closes the cache, holds it.
+    tui = ROOT / "fttui" / "tui"
+    reaching = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted(tui.rglob("*.py"))
+        if path.name != "app.py" and (lines := _store_reads(path))
+    }
+    assert reaching == {}

@@ -787,19 +787,13 @@ class MainScreen(Screen[None]):
 
     def batch_at_once(self) -> AtOnce | None:
         """How many a batch sends at once now, and why (None without a session)."""
-        from fttui.session.batch import BatchFolder, at_once_for
-
-        session = self.session
-        if session is None:
+        if self.session is None:
             return None
+        return self.session.batches.at_once(self._queue_capacity())
+
+    def _queue_capacity(self) -> int | None:
         settings = getattr(self.app, "settings", None)
-        return at_once_for(
-            BatchFolder(),
-            session.store,
-            now=session.clock.now(),
-            configured=settings.queue_capacity if settings is not None else None,
-            account=session.account.id if session.account is not None else None,
-        )
+        return settings.queue_capacity if settings is not None else None
 
     def _batch_planned(self, plan: BatchPlan | None) -> None:
         if plan is not None:
@@ -809,23 +803,17 @@ class MainScreen(Screen[None]):
     @quiet_when_quitting
     async def send_batch(self, plan: BatchPlan) -> None:
         """Send the batch's unsent takes, each as soon as the queue and budget allow."""
-        from fttui.session.batch import BatchFolder, BatchSender
-
         session = self.session
-        at_once = self.batch_at_once()
-        if session is None or at_once is None:
+        if session is None:
             return
-        sender = BatchSender(
-            session.client,
+        sender = session.batches.sender(
             plan,
-            folder=BatchFolder(),
-            at_once=at_once,
-            account=session.account.id if session.account is not None else None,
+            configured=self._queue_capacity(),
             on_change=self._batch_changed,
             on_sent=self._batch_take_sent,
         )
         self.batch_senders[plan.id] = sender
-        self.notify(f"Sending {len(plan.unsent)} variations, {at_once.text}.")
+        self.notify(f"Sending {len(plan.unsent)} variations, {sender.at_once.text}.")
         try:
             plan = await sender.run()
         except Exception as exc:
@@ -839,15 +827,8 @@ class MainScreen(Screen[None]):
 
     def _batch_changed(self, plan: BatchPlan) -> None:
         if self.session is not None:
-            self.session.store.set_batch(
-                plan.id,
-                [
-                    (t.generation_id, f"{plan.varying} {t.value}")
-                    for t in plan.takes
-                    if t.generation_id
-                ],
-            )
-            self.listing.batch_labels = self.session.store.batch_labels()
+            self.session.batches.record(plan)
+            self.listing.batch_labels = self.session.batches.labels()
         self.rate_seen()
 
     def _batch_take_sent(self, created: CreatedGeneration) -> None:
@@ -855,14 +836,14 @@ class MainScreen(Screen[None]):
 
     def batches_at_start(self) -> None:
         """Say what a batch left half sent by the last run sent and what it did not."""
-        from fttui.session.batch import BatchFolder
         from fttui.tui.screens.confirm import ConfirmScreen
 
-        if self.session is not None:
-            self.listing.batch_labels = self.session.store.batch_labels()
-            self.reload_list()
-        folder = BatchFolder()
-        for plan in folder.unfinished():
+        if self.session is None:
+            return
+        batches = self.session.batches
+        self.listing.batch_labels = batches.labels()
+        self.reload_list()
+        for plan in batches.unfinished():
             if plan.id in self._batches_offered:
                 continue
             self._batches_offered.add(plan.id)
@@ -871,7 +852,7 @@ class MainScreen(Screen[None]):
                 if yes:
                     self.send_batch(plan)
                 else:
-                    folder.save(plan.without_unsent())
+                    batches.give_up_rest(plan)
 
             self._batch_changed(plan)
             self.app.push_screen(
@@ -916,7 +897,6 @@ class MainScreen(Screen[None]):
 
     def action_compare_batch(self) -> None:
         """Compare the takes of the selected generation's batch."""
-        from fttui.session.batch import BatchFolder
         from fttui.tui.screens.variations import CompareView
 
         selected = self.listing.selected
@@ -924,8 +904,7 @@ class MainScreen(Screen[None]):
         if selected is None or session is None:
             self.notify("Select a generation of a batch to compare.", severity="warning")
             return
-        batch_id = session.store.batch_of(selected.id)
-        plan = BatchFolder().load(batch_id) if batch_id else None
+        plan = session.batches.plan_of(selected.id)
         if plan is None:
             self.notify("This generation was not sent as part of a batch.", severity="warning")
             return
@@ -941,21 +920,15 @@ class MainScreen(Screen[None]):
     @quiet_when_quitting
     async def delete_batch_takes(self, plan: BatchPlan, ids: list[str]) -> None:
         """Delete the takes the user did not keep, in one request."""
-        from fttui.session.batch import BatchFolder
-
         if self.session is None:
             return
         try:
-            result = await self.session.client.delete_generations(ids)
+            deleted = await self.session.batches.delete_takes(plan, ids)
         except Exception as exc:
             self.show_problem(exc)
             return
         finally:
             self.rate_seen()
-        deleted = result.succeeded
-        for generation_id in deleted:
-            self.session.forget(generation_id)
-        BatchFolder().save(plan.without(deleted))
         self.reload_list()
         kept = len(plan.sent_ids) - len(deleted)
         self.notify(f"Deleted {len(deleted)} takes of the batch; {kept} kept.")
