@@ -217,8 +217,8 @@ async def search_keystrokes(home: Path, sim: RunningSim) -> list[float]:
     from fttui.api.key import ApiKey
     from fttui.config import Settings
     from fttui.store import GenerationStore
+    from fttui.store.sync import PAGE_SIZE
     from fttui.tui.app import FttuiApp
-    from fttui.tui.screens.main import PAGE_SIZE
 
     os.environ["FTTUI_HOME"] = str(home)
     with GenerationStore(locations.database_file()) as store:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from fttui.api.models import Generation
     from fttui.tui.app import FttuiApp
     from fttui.tui.playback import Playback
-    from fttui.tui.screens.main import MainScreen
+    from fttui.tui.screens.main_base import MainScreenBase
 
 
 def _failed_whole(exc: errors.BulkFailed, kind: str) -> BulkResult:
@@ -73,7 +73,7 @@ class LibraryPlaylists(PlaylistsScreen):
 class Library:
     """Delete and playlists for `screen` (its session, its list, the app's player)."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: MainScreenBase) -> None:
         self._screen = screen
 
     # --- delete -----------------------------------------------------------------------

@@ -11,31 +11,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from textual import events, on, work
-from textual.app import ComposeResult
+from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer
 
 from fttui.api import errors
-from fttui.audio.remote import is_remote_session
 from fttui.session import events as session_events
-from fttui.session.conditions import Conditions
 from fttui.session.presets import remix_fields
-from fttui.session.problems import Problem, explain, retrying
+from fttui.session.problems import retrying
 from fttui.session.submitting import QUEUE_FULL
 from fttui.session.text import clean
-from fttui.tui.draft import Draft
-from fttui.tui.library import Library
 from fttui.tui.messages import SessionEvent
 from fttui.tui.quitting import quiet_when_quitting, unless_quitting
 from fttui.tui.screens.detail import DetailScreen
-from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
+from fttui.tui.screens.main_batches import WithBatches
+from fttui.tui.widgets.account_header import AccountHeader
 from fttui.tui.widgets.banner import Banner
-from fttui.tui.widgets.browse_pane import BrowsePane
-from fttui.tui.widgets.generation_detail import GenerationDetail, failure_reason
+from fttui.tui.widgets.generation_detail import failure_reason
 from fttui.tui.widgets.generation_form import GenerationForm
 from fttui.tui.widgets.generation_list import GenerationList
 
@@ -43,17 +34,11 @@ if TYPE_CHECKING:
     # Annotations only: the session brings the client and SQLite, the models pydantic,
     # none of them needed for the first frame (the app imports them once it is drawn).
     from fttui.api.client import RetryNotice
-    from fttui.api.models import Generation, StatusFilter
+    from fttui.api.models import Generation
     from fttui.session.backfill import HistoryProgress
     from fttui.session.session import Session
     from fttui.session.submitting import AnyRequest
 
-if TYPE_CHECKING:  # variations
-    from fttui.api.models import CreatedGeneration
-    from fttui.session.batch import AtOnce, BatchPlan, BatchSender
-
-DRAFT_DELAY = 0.5
-"""Seconds of quiet typing before the draft is written."""
 ACCOUNT_REFRESH_GAP = 20.0
 """At most one /v1/me per this many seconds when generations finish."""
 LETTER_ACTIONS = frozenset(
@@ -69,19 +54,14 @@ LETTER_ACTIONS = frozenset(
     }
 )
 """Screen actions bound to a printable key: never while the user is in the form."""
-KEY_HINT = " Press ctrl+k to enter one."
 
 
-class MainScreen(Screen[None]):
-    """Form on the left, list and detail on the right; one pane at a time when narrow."""
+class MainScreen(WithBatches):
+    """Form on the left, list and detail on the right; one pane at a time when narrow.
 
-    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 - Textual's own declaration is a plain list
-        (0, "-narrow"),
-        (110, "-wide"),
-    ]
-    # The list has the keyboard from the start: focusing the form's first field and then
-    # the table would restyle both panes twice before the first frame.
-    AUTO_FOCUS = "#table"
+    The panes and what every part uses are in `MainScreenBase`, the batches in
+    `WithBatches`; here, the session and the translation of what it tells."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("ctrl+enter", "submit", "Submit", show=False, priority=True),
@@ -97,87 +77,6 @@ class MainScreen(Screen[None]):
         Binding("v", "compare_batch", "Compare the batch", show=False),
         Binding("p", "playlists", "Playlists", show=False),
     ]
-
-    def __init__(self, *, draft: Draft, demo: bool) -> None:
-        super().__init__()
-        self.session: Session | None = None
-        self._draft = draft
-        self._demo = demo
-        self._draft_timer: Timer | None = None
-        self._account_timer: Timer | None = None
-        self.conditions = Conditions()  # what the banner shows and what blocks submit
-        self.library = Library(self)
-        self._unsaved: dict[str, Any] | None = None
-        self._key_reason = ""  # why a key is needed, shown in the banner and the dialog
-        self.batch_senders: dict[str, BatchSender] = {}  # batches being sent, by batch id
-        self._batches_offered: set[str] = set()  # a new session must not ask again
-
-    def compose(self) -> ComposeResult:
-        yield AccountHeader(id="header")
-        yield Banner(conditions=self.conditions, id="banner")
-        with Horizontal(id="body"):
-            form = GenerationForm(id="form")
-            form.border_title = "New generation"
-            yield form
-            yield BrowsePane(id="browse")
-        yield Container(id="player-slot")  # the app's `Playback` mounts its bar here
-        yield Footer()
-
-    # --- panes ------------------------------------------------------------------------
-
-    @property
-    def header(self) -> AccountHeader:
-        return self.query_one(AccountHeader)
-
-    @property
-    def banner(self) -> Banner:
-        return self.query_one(Banner)
-
-    @property
-    def form(self) -> GenerationForm:
-        return self.query_one(GenerationForm)
-
-    @property
-    def listing(self) -> GenerationList:
-        return self.query_one(GenerationList)
-
-    @property
-    def detail(self) -> GenerationDetail:
-        return self.query_one("#detail", GenerationDetail)
-
-    def on_resize(self, event: events.Resize) -> None:
-        # Repaint the whole screen with the layout this resize brings. The first resize
-        # after the app's start-up batch makes the first frame that reaches the terminal,
-        # and what was drawn inside that batch was never written, yet counts as drawn:
-        # without this, that frame holds only what changed since (the header and the
-        # footer), and the panes' frames and titles follow one refresh (~8 ms) later.
-        # (`refresh()` would not do: a screen's repaint waits for its update timer.) A
-        # later resize changes the layout, and so repaints the whole screen anyway.
-        # `_dirty_widgets` is Textual's (8.2.8) set of widgets to repaint, which the layout
-        # run next by `Screen._on_resize` (after this handler: subclass first) turns into
-        # the regions it draws; the screen in it means all of it. Were it to change, the
-        # first frame would only be partial again, as before, not wrong.
-        self._dirty_widgets.add(self)
-
-    def on_mount(self) -> None:
-        self.header.demo = self._demo
-        self.header.remote = is_remote_session()
-        if self._key_reason:
-            self.key_problem(self._key_reason)  # said before the panes existed
-        self.form.load(self._draft.load())  # the tags now, the rest with `complete`
-        self.listing.focus_table()
-
-    async def complete(self) -> None:
-        """Mount what the first frame leaves out: the form's other fields, the search box
-        and the status filter. The app calls it once that frame is on the terminal."""
-        await self.form.complete()
-        await self.listing.complete()
-        self.update_blocked()  # a banner may have said why before the button was there
-
-    @property
-    def is_complete(self) -> bool:
-        """Whether every pane is mounted in full (see `complete`)."""
-        return self.form.is_complete and self.listing.is_complete
 
     # --- the session --------------------------------------------------------------------
 
@@ -253,12 +152,6 @@ class MainScreen(Screen[None]):
             self.banner.clear("reconnecting")
             self.header.reconnecting = False
 
-    @work(exclusive=True, group="watcher")
-    async def run_watcher(self) -> None:
-        """The one watcher: it polls only while something is in progress."""
-        if self.session is not None:
-            await self.session.watcher.run()
-
     def _account_seen(self, account: Any) -> None:
         self.header.account = account
         self.header.stale = False
@@ -270,19 +163,6 @@ class MainScreen(Screen[None]):
             self.update_blocked()
         elif remaining == 0:
             self.show_problem(errors.MonthlyLimitReached("no credits left", status=402))
-
-    def rate_seen(self) -> None:
-        """Show the rate-limit headroom the last answer reported."""
-        # Called from the workers' `finally`, also when the app quits and cancels them:
-        # by then the header may be gone already.
-        headers = self.query(AccountHeader)
-        if self.session is not None and headers:
-            headers.first().rate = RateHeadroom.from_status(self.session.client.rate)
-
-    def count_running(self) -> None:
-        """Show how many generations are in progress."""
-        if self.session is not None:
-            self.header.in_progress = len(self.session.watcher.in_flight)
 
     @work(exclusive=True, group="account")
     @quiet_when_quitting
@@ -303,44 +183,6 @@ class MainScreen(Screen[None]):
         if self._account_timer is None:
             self._account_timer = self.set_timer(ACCOUNT_REFRESH_GAP, self.refresh_account)
 
-    # --- problems -------------------------------------------------------------------------
-
-    def show_problem(self, exc: BaseException) -> Problem:
-        """Show `exc` where the user is looking; returns how it was presented."""
-        host = urlsplit(self.session.base_url).hostname if self.session else None
-        problem = explain(exc, host=host or "the server")
-        if problem.kind == "offline":
-            self.header.stale = True  # its numbers are from before the connection went
-            self.header.note = "offline"
-        if problem.ask_for_key:
-            self.key_problem(problem.text)
-            self.app.call_later(self.app.run_action, "api_key")
-        else:
-            self.banner.set(
-                problem.kind, problem.text, severity=problem.severity, seconds=problem.seconds
-            )
-        self.update_blocked()
-        return problem
-
-    def key_problem(self, reason: str) -> None:
-        """Say that a (working) key is needed and why; safe to call before mounting."""
-        self._key_reason = reason
-        if not self.is_mounted:
-            return
-        self.banner.set("key", reason + KEY_HINT, severity="error")
-        has_key = self.session is not None and self.session.key is not None
-        self.header.note = "API key refused" if has_key else "no API key"
-        self.update_blocked()
-
-    @property
-    def key_reason(self) -> str:
-        """Why a key is needed (empty when none is), for the key dialog, which needs no hint."""
-        return self._key_reason if "key" in self.conditions else ""
-
-    def update_blocked(self) -> None:
-        """Disable submitting while a banner says it cannot work, with the reason."""
-        self.form.blocked = self.conditions.submit_blocked_reason()
-
     @on(Banner.CountdownFinished)
     def _countdown_finished(self, event: Banner.CountdownFinished) -> None:
         self.update_blocked()
@@ -349,101 +191,7 @@ class MainScreen(Screen[None]):
         elif event.kind == "unconfirmed":
             self.reconcile()
 
-    # --- the list -------------------------------------------------------------------------
-
-    def reload_list(self) -> None:
-        """Show the first page of the cache for the current search and filter."""
-        if self.session is None:
-            return
-        listing = self.listing
-        page = self.session.cached_page(status=listing.status_filter, query=listing.query_text)
-        listing.show(page.rows, total=page.total, exhausted=page.exhausted)
-
-    @on(GenerationList.QueryChanged)
-    def _query_changed(self, event: GenerationList.QueryChanged) -> None:
-        self.reload_list()
-
-    @on(GenerationList.NeedMore)
-    def _need_more(self, event: GenerationList.NeedMore) -> None:
-        if self.session is None:
-            return
-        page = self.session.cached_page(event.offset, status=event.status, query=event.query)
-        if page.rows:
-            self.listing.append(page.rows, total=page.total, exhausted=page.exhausted)
-        elif not page.exhausted:
-            self.listing.set_loading(True)
-            self.load_older(event.status)
-
-    @work(exclusive=True, group="older")
-    @quiet_when_quitting
-    async def load_older(self, status: StatusFilter | None) -> None:
-        """The cache ran out: fetch the next page from the server, then show it."""
-        if self.session is None:
-            return
-        try:
-            await self.session.load_more(status)
-        except Exception as exc:
-            self.show_problem(exc)
-            self.listing.set_loading(False)
-            return
-        finally:
-            self.rate_seen()
-        listing = self.listing
-        page = self.session.cached_page(
-            len(listing.rows), status=listing.status_filter, query=listing.query_text
-        )
-        listing.append(page.rows, total=page.total, exhausted=page.exhausted)
-
-    @on(GenerationList.Highlighted)
-    def _highlighted(self, event: GenerationList.Highlighted) -> None:
-        self.detail.show(event.generation)
-
-    @on(GenerationList.Opened)
-    def _opened(self, event: GenerationList.Opened) -> None:
-        if self.has_class("-narrow"):
-            self.app.push_screen(DetailScreen(event.generation))
-        self.fetch_detail(event.generation.id)
-
-    @work(group="detail")
-    @quiet_when_quitting
-    async def fetch_detail(self, generation_id: str) -> None:
-        """Every field (file size, error message…) comes only with the single GET."""
-        if self.session is None:
-            return
-        session = self.session
-        try:
-            generation = await session.client.get_generation(generation_id)
-        except errors.NotFound:
-            session.vanished(generation_id)
-            return
-        except Exception as exc:
-            self.show_problem(exc)
-            return
-        finally:
-            self.rate_seen()
-        session.updated(generation)
-
-    # --- the form ---------------------------------------------------------------------------
-
-    @on(GenerationForm.Changed)
-    def _form_changed(self, event: GenerationForm.Changed) -> None:
-        # Debounced: the file is written once typing pauses, not on every key.
-        self._unsaved = event.fields
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
-
-    def save_draft(self) -> None:
-        """Write the form to the draft file now."""
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-        forms = self.query(GenerationForm)  # gone already when the app is shutting down
-        if forms:
-            self._unsaved = forms.first().fields()
-        if self._unsaved is not None:
-            self._draft.save(self._unsaved)
-            self._unsaved = None
+    # --- submitting -------------------------------------------------------------------------
 
     @on(GenerationForm.SubmitRequested)
     def _submit_requested(self, event: GenerationForm.SubmitRequested) -> None:
@@ -497,23 +245,6 @@ class MainScreen(Screen[None]):
             self.banner.changed()
         if self.form.waiting and self.form.wait_reason == QUEUE_FULL:
             self.form.wait_until(0, "")
-
-    def accepted(
-        self, generation: Generation, credits_remaining: int | None, *, select: bool = True
-    ) -> None:
-        """The server created `generation`: show it (selected), watch it, count the credit."""
-        if self.session is None:
-            return
-        self.session.remember(generation)
-        self.session.follow(generation)
-        self.header.credits_remaining(credits_remaining)
-        self.form.after_submitted()
-        self.save_draft()
-        self.reload_list()
-        if select:
-            self.listing.move_to(generation.id)
-        self.count_running()
-        self.run_watcher()
 
     # --- what the session tells ---------------------------------------------------------------
 
@@ -772,163 +503,3 @@ class MainScreen(Screen[None]):
         if action == "submit_when_free":
             return self.form.waiting
         return True
-
-    # --- variations -------------------------------------------------------------------------
-    # A batch is sent by `BatchSender` (fttui.session.batch) as the queue and the POST budget
-    # allow; its plan is kept on disk, so quitting half way asks and a restart tells.
-
-    @on(GenerationForm.VariationsRequested)
-    def _variations_requested(self, event: GenerationForm.VariationsRequested) -> None:
-        from fttui.tui.screens.variations import VariationsDialog
-
-        now = self.session.clock.now() if self.session is not None else None
-        dialog = VariationsDialog(event.request, now=now, at_once=self.batch_at_once())
-        self.app.push_screen(dialog, self._batch_planned)
-
-    def batch_at_once(self) -> AtOnce | None:
-        """How many a batch sends at once now, and why (None without a session)."""
-        if self.session is None:
-            return None
-        return self.session.batches.at_once(self._queue_capacity())
-
-    def _queue_capacity(self) -> int | None:
-        settings = getattr(self.app, "settings", None)
-        return settings.queue_capacity if settings is not None else None
-
-    def _batch_planned(self, plan: BatchPlan | None) -> None:
-        if plan is not None:
-            self.send_batch(plan)
-
-    @work(group="batch")
-    @quiet_when_quitting
-    async def send_batch(self, plan: BatchPlan) -> None:
-        """Send the batch's unsent takes, each as soon as the queue and budget allow."""
-        session = self.session
-        if session is None:
-            return
-        sender = session.batches.sender(
-            plan,
-            configured=self._queue_capacity(),
-            on_change=self._batch_changed,
-            on_sent=self._batch_take_sent,
-        )
-        self.batch_senders[plan.id] = sender
-        self.notify(f"Sending {len(plan.unsent)} variations, {sender.at_once.text}.")
-        try:
-            plan = await sender.run()
-        except Exception as exc:
-            self.show_problem(exc)
-            return
-        finally:
-            self.batch_senders.pop(plan.id, None)
-            self.rate_seen()
-        if plan.finished:
-            self.notify(f"{plan.summary()} Press v on one of them to compare.")
-
-    def _batch_changed(self, plan: BatchPlan) -> None:
-        if self.session is not None:
-            self.session.batches.record(plan)
-            self.listing.batch_labels = self.session.batches.labels()
-        self.rate_seen()
-
-    def _batch_take_sent(self, created: CreatedGeneration) -> None:
-        self.accepted(created.as_generation(), created.credits_remaining, select=False)
-
-    def batches_at_start(self) -> None:
-        """Say what a batch left half sent by the last run sent and what it did not."""
-        from fttui.tui.screens.confirm import ConfirmScreen
-
-        if self.session is None:
-            return
-        batches = self.session.batches
-        self.listing.batch_labels = batches.labels()
-        self.reload_list()
-        for plan in batches.unfinished():
-            if plan.id in self._batches_offered:
-                continue
-            self._batches_offered.add(plan.id)
-
-            def answered(yes: bool | None, plan: BatchPlan = plan) -> None:
-                if yes:
-                    self.send_batch(plan)
-                else:
-                    batches.give_up_rest(plan)
-
-            self._batch_changed(plan)
-            self.app.push_screen(
-                ConfirmScreen(
-                    "Send the rest of the batch?",
-                    plan.summary(),
-                    yes="send the rest",
-                    items=[f"{plan.varying} {t.value}: {t.state}" for t in plan.takes],
-                ),
-                answered,
-            )
-
-    def batch_half_sent(self) -> list[BatchPlan]:
-        """Batches being sent with takes still waiting."""
-        return [s.plan for s in self.batch_senders.values() if s.plan.unsent]
-
-    def ask_before_quitting(self) -> bool:
-        """With a batch half sent, ask before quitting (True: asked, the app waits)."""
-        from fttui.tui.screens.confirm import ConfirmScreen
-
-        waiting = self.batch_half_sent()
-        if not waiting:
-            return False
-        left = sum(len(p.unsent) for p in waiting)
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                for sender in self.batch_senders.values():
-                    sender.stop()
-                self.app.exit()
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Quit with the batch half sent?",
-                f"{left} of its takes are not sent yet. They are kept: the next start"
-                " offers to send them.",
-                yes="quit",
-            ),
-            answered,
-        )
-        return True
-
-    def action_compare_batch(self) -> None:
-        """Compare the takes of the selected generation's batch."""
-        from fttui.tui.screens.variations import CompareView
-
-        selected = self.listing.selected
-        session = self.session
-        if selected is None or session is None:
-            self.notify("Select a generation of a batch to compare.", severity="warning")
-            return
-        plan = session.batches.plan_of(selected.id)
-        if plan is None:
-            self.notify("This generation was not sent as part of a batch.", severity="warning")
-            return
-        generations = {i: session.cached(i) for i in plan.sent_ids}
-
-        def answered(doomed: list[str] | None, plan: BatchPlan = plan) -> None:
-            if doomed:
-                self.delete_batch_takes(plan, doomed)
-
-        self.app.push_screen(CompareView(plan, generations), answered)
-
-    @work(group="batch-delete")
-    @quiet_when_quitting
-    async def delete_batch_takes(self, plan: BatchPlan, ids: list[str]) -> None:
-        """Delete the takes the user did not keep, in one request."""
-        if self.session is None:
-            return
-        try:
-            deleted = await self.session.batches.delete_takes(plan, ids)
-        except Exception as exc:
-            self.show_problem(exc)
-            return
-        finally:
-            self.rate_seen()
-        self.reload_list()
-        kept = len(plan.sent_ids) - len(deleted)
-        self.notify(f"Deleted {len(deleted)} takes of the batch; {kept} kept.")
