@@ -1,7 +1,8 @@
 """Polling cost and detection latency: the learned watcher, the old one, the vendor's loop.
 
-For several generation-time distributions (8 s as on the vendor page, 50 s, 50 ± 20 s,
-200 s) and 1, 5 and 10 generations in flight, against the simulator on a virtual clock
+For several generation-time distributions (8 s as on the vendor page, 50 s, 50 ± 20 s of
+pure noise, 50 s with an sd of 20 s explained by the durations asked for, 200 s) and 1, 5
+and 10 generations in flight, against the simulator on a virtual clock
 shared by client and server (so a 200 s generation takes no real time, and the simulator
 decides when each generation completes, exactly as it would in real time):
 
@@ -43,11 +44,24 @@ from fttui.session.following import make_watcher
 from fttui.sim.server import start
 
 VENDOR_INTERVAL = 3.0
-DISTRIBUTIONS: dict[str, tuple[float, float] | None] = {
-    "8s": None,  # the vendor page's 6.0-8.4 s (+0.8 s upload)
-    "50s": (50.0, 1.2),
-    "50±20s": (50.0, 20.0),
-    "200s": (200.0, 5.0),
+BY_DURATION = (10.0, 0.5, 1.2)  # 10 s + 0.5 s per second of track, +-1.2 s
+DURATIONS = (10, 150)  # asked for evenly in this range: 15-85 s, mean 50 s, sd 20 s
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How the simulator decides a generation's time (see docs/simulator.md)."""
+
+    seconds: tuple[float, float] | None = None  # mean, plus or minus (uniform noise)
+    by_duration: tuple[float, float, float] | None = None  # base, per second, plus or minus
+
+
+DISTRIBUTIONS: dict[str, Spread] = {
+    "8s": Spread(),  # the vendor page's 6.0-8.4 s (+0.8 s upload)
+    "50s": Spread(seconds=(50.0, 1.2)),
+    "50±20s noise": Spread(seconds=(50.0, 20.0)),  # 30-70 s whatever was asked
+    "50±20s by duration": Spread(by_duration=BY_DURATION),
+    "200s": Spread(seconds=(200.0, 5.0)),
 }
 METHODS = ("vendor", "old", "learned", "cold")
 HISTORY = 6  # finished generations in the cache before measuring "learned"
@@ -98,11 +112,15 @@ class Outcome:
         return statistics.quantiles(self.latencies, n=10)[-1] if len(self.latencies) > 1 else 0.0
 
 
-async def run(
-    method: str, spread: tuple[float, float] | None, in_flight: int, rounds: int
-) -> Outcome:
+async def run(method: str, spread: Spread, in_flight: int, rounds: int) -> Outcome:
     clock = VirtualClock()
-    sim = start(clock=clock, speed=1.0, seed=in_flight, generation_seconds=spread)
+    sim = start(
+        clock=clock,
+        speed=1.0,
+        seed=in_flight,
+        generation_seconds=spread.seconds,
+        generation_by_duration=spread.by_duration,
+    )
     for account in sim.state.accounts.values():
         account.queue_depth = max(account.queue_depth, in_flight)  # 10 in flight: beyond v1.2's 5
     counting = Counting(clock)
@@ -152,7 +170,12 @@ async def run(
             counting.counting = measuring
             created = []
             for n in range(in_flight):
-                request = GenerationRequest(tags=f"bench round {round_number} take {n}")
+                fields: dict[str, object] = {"tags": f"bench round {round_number} take {n}"}
+                if spread.by_duration is not None:
+                    # The same requests for every poller (history rounds: others).
+                    asked = random.Random(f"{in_flight}:{round_number - warm_up}:{n}")
+                    fields["duration"] = asked.randint(*DURATIONS)
+                request = GenerationRequest.from_fields(fields)
                 created.append(await client.create_generation(request))
             started = clock.monotonic()
             loop = asyncio.get_running_loop()

@@ -7,12 +7,14 @@ the list otherwise), never ticks more often than every 3 s, makes no request at 
 while nothing is in flight, and takes its first look near the expected finish.
 
 Given a `FinishPredictor` (fed from the cache's finished generations, and learning from
-each one seen finishing), the expected finish is the user's own: the watcher sleeps until
-the forecast window, looks every half second or so inside it, backs off when late, and
-keeps to 12 requests in any minute. Looks not spent during a long wait are saved (up to
-8) for the window, so a long generation's narrow window is looked at closely. A
-generation still in progress after 5 minutes is reported stalled and still looked at
-now and then.
+each one seen finishing), the expected finish is the user's own: each generation's
+forecast (by its length and kind) says how many of its ends are due by each moment, and
+the watcher plans its looks over all of them together (`plan_looks`): none before the
+first end is due, most where most ends are due, never more than 12 in any minute. A
+fresh generation's forecast counts from when the watcher was handed it (just after its
+POST), not from createdAt, which has whole seconds only. Past its forecast, a generation
+is looked at less and less often. A generation still in progress after 5 minutes is
+reported stalled and still looked at now and then.
 """
 
 from __future__ import annotations
@@ -20,15 +22,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from fttui.api.errors import AuthError, FttuiError, NotFound
 from fttui.api.limiter import Priority
 from fttui.api.models import Generation, GenerationPage
-from fttui.api.timing import STALLED_AFTER, FinishPredictor, Forecast
+from fttui.api.timing import STALLED_AFTER, Due, FinishPredictor, Forecast, plan_looks
 from fttui.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -48,12 +52,14 @@ MISSING_PER_TICK = 2  # ids not in the newest page, fetched one by one per tick
 # With a predictor:
 LEARNED_BUDGET = 12  # polling requests in any sliding minute
 TIGHT_INTERVAL = 0.5  # the shortest gap between two looks, inside the forecast window
-BURST = 4  # looks that can be spent at once; the rest of the budget refills evenly...
-SAVED = 8  # ...and up to this many saved while waiting (a long run's narrow window)
-LOOKS_PER_WINDOW = 8  # a wide window (an erratic service) is looked at this many times
+BURST = 4  # looks that can be spent at once, for generations without a forecast; the rest...
+SAVED = 8  # ...of the budget refills evenly, up to this many saved while waiting
+FRESH_WITHIN = 2.0  # createdAt this recent: handed over just after its POST
 UNKNOWN_FIRST_LOOK = 8.0  # before any history: the vendor page's generation...
 UNKNOWN_STEP = 0.15  # ...then look again after this share of its age (1.5 s to 10 s)
 STALLED_INTERVAL = 30.0  # in progress for STALLED_AFTER: still looked at, this often
+SURPRISES = 0.02  # the share of ends taken to fall just past their forecast
+LATE = 3.0  # past its forecast, looked at again within 3x max(2 s, half its lateness, width/4)
 
 _T = TypeVar("_T")
 _UNSET = object()
@@ -99,6 +105,11 @@ class _Watched:
     created: float | None = None  # createdAt on the monotonic scale, when known
     window: tuple[float, float] | None = None  # the forecast end, monotonic
     stalled: bool = False
+    forecast: Forecast | None = None
+    start: float = 0.0  # the forecast's zero, monotonic...
+    start_spread: float = 0.0  # ...give or take this (createdAt's whole seconds)
+    started_at: datetime | None = None  # wall time of `start`, for a fresh generation
+    checked: float = 0.0  # last seen in progress, monotonic
 
 
 class Watcher:
@@ -156,6 +167,7 @@ class Watcher:
         self._retry_at = 0.0
         self._missing_turn = 0
         self._sent: deque[float] = deque()
+        self._plan: list[float] | None = None  # planned looks; None: to plan again
         self.requests = 0
         """Requests made so far (for measurements)."""
 
@@ -189,34 +201,103 @@ class Watcher:
             end = now + expected
             item = _Watched(gen_id, now, end + FIRST_LOOK_MARGIN, end, reported, None)
             if self.predictor is not None:
-                self._plan(item, generation if isinstance(generation, Generation) else None)
+                self._forecast(item, generation if isinstance(generation, Generation) else None)
             self._items[gen_id] = item
+            self._plan = None
         self._paused = False
         self._wake.set()
 
-    def _plan(self, item: _Watched, generation: Generation | None) -> None:
-        """The first look from the forecast (or, before any history, a cautious guess)."""
+    def _forecast(self, item: _Watched, generation: Generation | None) -> None:
+        """Where its end should fall (or, before any history, a cautious first look)."""
         assert self.predictor is not None
         now = self._clock.monotonic()
         created = now
+        item.start, item.checked = now, now
         if generation is not None and generation.created_at is not None:
-            age = (self._clock.now() - generation.created_at).total_seconds()
-            created = now - max(0.0, age)
+            age = max(0.0, (self._clock.now() - generation.created_at).total_seconds())
+            created = now - age
+            if age <= FRESH_WITHIN:
+                # Just POSTed: counted from now, exactly, not from a whole-second createdAt.
+                item.started_at = self._clock.now()
+            else:  # found running (e.g. at start-up): createdAt is all there is
+                item.start, item.start_spread = created, 1.0
         item.created = created
         length = None if generation is None else generation.length_seconds
         forecast: Forecast | None = self.predictor.predict(
             length, None if generation is None else generation.type
         )
+        item.forecast = forecast
         if forecast is None:
             item.window = None
             item.expected_end = created + UNKNOWN_FIRST_LOOK
             item.due = max(now, item.expected_end)
             return
-        item.window = (created + forecast.low, created + forecast.high)
-        item.expected_end = created + forecast.likely
-        # Few looks left: the first one later in the window, where it is likelier to hit.
-        first = forecast.low + (forecast.likely - forecast.low) * self._scarcity()
-        item.due = max(now, created + first)
+        item.window = (item.start + forecast.first, item.start + forecast.last + item.start_spread)
+        item.expected_end = item.start + forecast.likely + item.start_spread / 2
+        item.due = math.inf  # planned with the others (`_planned_look`)
+
+    def _share_by(self, item: _Watched, at: float) -> float:
+        """The share of `item`'s forecast ends due by clock time `at`."""
+        assert item.forecast is not None
+        offset = at - item.start
+        if not item.start_spread:
+            return item.forecast.share_by(offset)
+        spread, share_by = item.start_spread, item.forecast.share_by
+        return (
+            share_by(offset) + 2 * share_by(offset - spread / 2) + share_by(offset - spread)
+        ) / 4
+
+    def _due(self, item: _Watched) -> Due | None:
+        """`item` for the planner, as last seen (None: no forecast, or stalled)."""
+        if item.forecast is None or item.window is None:
+            return None
+        age = item.checked - (item.created if item.created is not None else item.since)
+        if age >= STALLED_AFTER:
+            return None
+        low, high = item.window
+        checked = item.checked
+        # Past the forecast the end is taken to come soon, less surely the later it is,
+        # so looks thin out; a few ends in each forecast are counted there too, so the
+        # budget is never all spent inside the forecast.
+        late = checked >= high
+        inside = 0.0 if late else 1.0 - SURPRISES  # the share of ends in the forecast
+        scale = TIGHT_INTERVAL * 4  # just past the forecast; once late, longer and longer
+        if late:
+            scale = max(scale, (checked - high) * 0.5, (high - low) / 4)
+        late_from = max(checked, high)
+
+        def ends_by(at: float) -> float:
+            after = 1.0 - math.exp(-max(0.0, at - late_from) / scale)
+            return (inside * self._share_by(item, at) if inside else 0.0) + (1 - inside) * after
+
+        seen = ends_by(checked)
+        if seen >= 0.999:
+            return None
+
+        def share_by(at: float) -> float:
+            return max(0.0, ends_by(at) - seen) / (1.0 - seen)
+
+        return Due(share_by, checked if late else max(checked, low), late_from + LATE * scale)
+
+    def _planned_look(self, now: float) -> float:
+        """The next look planned for the generations with a forecast (inf: none)."""
+        dues = [(item, due) for item in self._items.values() if (due := self._due(item))]
+        if not dues:
+            return math.inf
+        if self._plan is None:
+            not_before = now if self._last_tick is None else self._last_tick + TIGHT_INTERVAL
+            self._plan = plan_looks(
+                now,
+                [due for _, due in dues],
+                self._sent,
+                budget=self._budget,
+                gap=TIGHT_INTERVAL,
+                not_before=not_before,
+            )
+        # Whatever the plan, each is looked at by the end of its forecast: an end the
+        # forecast did not see coming is then followed as late, not left to a far look.
+        latest = min(due.stop for _, due in dues)
+        return min([latest, *self._plan[:1]])
 
     def _next_look(self, item: _Watched, now: float) -> float:
         """When to look at a generation still in progress (with a predictor)."""
@@ -225,16 +306,7 @@ class Watcher:
             return now + STALLED_INTERVAL
         if item.window is None:
             return now + min(10.0, max(NEAR_INTERVAL, age * UNKNOWN_STEP))
-        low, high = item.window
-        if now < low:
-            return low
-        width = high - low
-        if now <= high:
-            step = max(TIGHT_INTERVAL, width / LOOKS_PER_WINDOW)
-            return now + step * (1 + 3 * self._scarcity())
-        # Late: the further past the window, the rarer the looks.
-        late = now - high
-        return now + min(STALLED_INTERVAL, max(TIGHT_INTERVAL * 2, late * 0.25, width / 4))
+        return math.inf  # planned with the others
 
     def _refill(self) -> None:
         now = self._clock.monotonic()
@@ -242,11 +314,6 @@ class Watcher:
         # Saved up past the burst only under the sliding minute's hard cap (`next_tick_at`).
         self._tokens = min(float(SAVED), self._tokens + (now - self._tokens_at) * rate)
         self._tokens_at = now
-
-    def _scarcity(self) -> float:
-        """0 with the whole burst at hand, 1 with no look left in it."""
-        self._refill()
-        return 1.0 - max(0.0, min(1.0, self._tokens / BURST))
 
     @property
     def stalled(self) -> frozenset[str]:
@@ -256,6 +323,7 @@ class Watcher:
     def forget(self, generation_id: str) -> None:
         """Stop following a generation (nothing more is reported for it)."""
         self._items.pop(generation_id, None)
+        self._plan = None
 
     def resume(self) -> None:
         """Poll again after an authentication error (e.g. once the key was replaced)."""
@@ -300,18 +368,21 @@ class Watcher:
 
     def next_tick_at(self) -> float:
         """Clock time of the next tick, given what is watched."""
-        due = min(item.due for item in self._items.values())
-        if self._last_tick is not None:
-            gap = TIGHT_INTERVAL if self.predictor is not None else NEAR_INTERVAL
-            due = max(due, self._last_tick + min(self._interval, gap))
         now = self._clock.monotonic()
         while self._sent and self._sent[0] <= now - 60.0:
             self._sent.popleft()
         budget = self._budget
+        due = min(item.due for item in self._items.values())
         if self.predictor is not None:
+            # Generations without a forecast (no history yet) spend a refilling bucket;
+            # the others, late ones too, are planned together within the budget.
             self._refill()
-            if self._tokens < 1.0:
+            if self._tokens < 1.0 and due < math.inf:
                 due = max(due, now + (1.0 - self._tokens) * 60.0 / (budget - BURST))
+            due = min(due, self._planned_look(now))
+        if self._last_tick is not None:
+            gap = TIGHT_INTERVAL if self.predictor is not None else NEAR_INTERVAL
+            due = max(due, self._last_tick + min(self._interval, gap))
         if len(self._sent) >= budget:
             # Never more than the budget's requests in any minute.
             due = max(due, self._sent[len(self._sent) - budget] + 60.0)
@@ -322,6 +393,7 @@ class Watcher:
         if not self._items:
             return
         self._last_tick = self._clock.monotonic()
+        self._plan = None  # what this look sees changes the plan
         try:
             await self._look()
         except AuthError as exc:
@@ -384,13 +456,14 @@ class Watcher:
                 with contextlib.suppress(FttuiError):
                     generation = await self._get(gen_id) or generation
             if self._items.pop(gen_id, None) is not None:
-                self._learn(generation)
+                self._learn(generation, item)
                 self._emit(generation)
             return
         if status != item.reported:
             item.reported = status
             self._emit(generation)
         if self.predictor is not None:
+            item.checked = now
             item.due = self._next_look(item, now)
             return
         late = now - item.expected_end
@@ -404,21 +477,25 @@ class Watcher:
     def _count(self) -> None:
         if self.predictor is not None:
             self._refill()
-            self._tokens -= 1.0
+            self._tokens = max(0.0, self._tokens - 1.0)  # planned looks leave no debt
         self.requests += 1
         self._sent.append(self._clock.monotonic())
 
-    def _learn(self, generation: Generation) -> None:
+    def _learn(self, generation: Generation, item: _Watched) -> None:
         """A generation seen finishing teaches the predictor its time."""
         if self.predictor is None or generation.status.lower() != "completed":
             return
         seconds = generation.generation_time
+        ended = generation.completed_at
         total = None
-        if generation.created_at is not None and generation.completed_at is not None:
-            total = (generation.completed_at - generation.created_at).total_seconds()
-        if seconds is not None and total is not None:
-            self.predictor.learn_overhead(total - seconds)
-        elif total is not None:
+        if item.started_at is not None and ended is not None:
+            # Followed from its POST: its run from then, on the scale forecasts use.
+            total = (ended - item.started_at).total_seconds()
+            if seconds is not None:
+                self.predictor.learn_overhead(total - seconds)
+        elif generation.created_at is not None and ended is not None:
+            total = (ended - generation.created_at).total_seconds()
+        if seconds is None and total is not None:
             # A list item has no generationTime: the whole run, less the usual overhead.
             seconds = total - self.predictor.overhead
         if seconds is not None:

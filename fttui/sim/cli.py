@@ -40,6 +40,19 @@ def _mean_spread(text: str) -> tuple[float, float]:
     return parts[0], parts[1] if len(parts) == 2 else 0.0
 
 
+def _by_duration(text: str) -> tuple[float, float, float]:
+    """ "10,0.5,1.2" -> (10.0, 0.5, 1.2); "0,1" -> (0.0, 1.0, 0.0)."""
+    try:
+        parts = [float(part) for part in text.split(",")]
+    except ValueError:
+        parts = []
+    if not 2 <= len(parts) <= 3 or any(part < 0 for part in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected BASE,PER_SECOND or BASE,PER_SECOND,NOISE in seconds, not {text!r}"
+        )
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else 0.0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The simulator's command-line options."""
     parser = argparse.ArgumentParser(
@@ -58,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="MEAN[,SPREAD]",
         help="model time uniform in MEAN-SPREAD..MEAN+SPREAD s (default: 6.0-8.4, as the vendor's)",
+    )
+    parser.add_argument(
+        "--generation-by-duration",
+        type=_by_duration,
+        default=None,
+        metavar="BASE,PER_SECOND[,NOISE]",
+        help="model time BASE + PER_SECOND x the track's duration, +/- NOISE s "
+        "(wins over --generation-seconds)",
     )
     parser.add_argument("--generations", type=int, default=0, help="start with N old generations")
     parser.add_argument(
@@ -119,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             media_port=args.media_port,
             worker_slots=args.worker_slots,
             generation_seconds=args.generation_seconds,
+            generation_by_duration=args.generation_by_duration,
         )
     except OSError as exc:
         print(f"fttui sim: cannot listen: {exc}", file=sys.stderr)

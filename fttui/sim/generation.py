@@ -34,6 +34,20 @@ def generation_time(gen_id: str, seed: int, spread: tuple[float, float] | None =
     return round(6.0 + draw / 1000, 2)
 
 
+def generation_time_by_duration(
+    gen_id: str, seed: int, duration: float, model: tuple[float, float, float]
+) -> float:
+    """Model time that follows the track's length, as on the live service.
+
+    `model` is (base, seconds per second of track, plus or minus): base + per_second *
+    duration, plus a residual uniform in -plus_minus..+plus_minus fixed by the id and seed.
+    """
+    digest = hashlib.sha256(f"{gen_id}:{seed}".encode()).digest()
+    draw = int.from_bytes(digest[:4], "big") % 2401
+    base, per_second, plus_minus = model
+    return round(max(0.1, base + per_second * duration + plus_minus * (draw / 1200 - 1)), 2)
+
+
 def title_from(tags: str) -> str:
     """A title as the live API makes one: the first three words, capitalised."""
     words = [w for w in _WORD.findall(tags) if w.lower() != "fail"][:3]

@@ -310,6 +310,7 @@ def start(
     audio_cache: int = 8,
     state_file: Path | None = None,
     generation_seconds: tuple[float, float] | None = None,
+    generation_by_duration: tuple[float, float, float] | None = None,
 ) -> RunningSim:
     """Start a simulator in a background thread; the caller must `close()` it.
 
@@ -320,6 +321,9 @@ def start(
     exists, and written to it after each change: the demo's history survives a restart.
     `generation_seconds` (mean, plus or minus): model time uniform in that range
     instead of the vendor page's 6.0-8.4 s (before `speed` divides it).
+    `generation_by_duration` (base, seconds per second of track, plus or minus): model
+    time base + per_second * duration, plus a small uniform residual (wins over
+    `generation_seconds`): an account whose spread comes from the lengths asked for.
     """
     _install_log_filter()
     loop = asyncio.new_event_loop()
@@ -336,6 +340,7 @@ def start(
             seed=seed,
             worker_slots=worker_slots,
             generation_seconds=generation_seconds,
+            generation_by_duration=generation_by_duration,
         )
         # The demo's history from its last run, if it has one; else a fresh world.
         restored = state_file is not None and persist.load(state, state_file)
@@ -382,6 +387,7 @@ class SimOptions(TypedDict, total=False):
     audio_cache: int
     state_file: Path | None
     generation_seconds: tuple[float, float] | None
+    generation_by_duration: tuple[float, float, float] | None
 
 
 @contextmanager

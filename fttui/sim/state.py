@@ -18,7 +18,13 @@ from fttui.sim import shapes
 from fttui.sim.accounts import KEY_PATTERN, REVOKED_KEYS, Account, seeded_accounts
 from fttui.sim.errors import ApiError
 from fttui.sim.faults import Faults
-from fttui.sim.generation import FAIL_WORD, UPLOAD_SECONDS, Generation, generation_time
+from fttui.sim.generation import (
+    FAIL_WORD,
+    UPLOAD_SECONDS,
+    Generation,
+    generation_time,
+    generation_time_by_duration,
+)
 from fttui.sim.playlists import PlaylistStore
 from fttui.sim.ratelimit import UserLimits
 from fttui.sim.sfx import SoundEffectStore
@@ -45,7 +51,9 @@ class SimState:
     `speed` divides how long generations take; rate-limit windows are never scaled.
     With `worker_slots`, at most that many generations process at once and the rest
     wait as `pending`. `generation_seconds` (mean, plus or minus) replaces the
-    vendor page's 6.0-8.4 s model time with a uniform spread around the mean.
+    vendor page's 6.0-8.4 s model time with a uniform spread around the mean;
+    `generation_by_duration` (base, per second of track, plus or minus) makes it follow
+    the length asked for instead (and wins over `generation_seconds`).
     """
 
     def __init__(
@@ -58,6 +66,7 @@ class SimState:
         seed: int = 0,
         worker_slots: int | None = None,
         generation_seconds: tuple[float, float] | None = None,
+        generation_by_duration: tuple[float, float, float] | None = None,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -69,6 +78,7 @@ class SimState:
         self.seed = seed
         self.worker_slots = worker_slots
         self.generation_seconds = generation_seconds
+        self.generation_by_duration = generation_by_duration
         self.accounts = seeded_accounts()
         self.rng = random.Random(f"sim:{seed}")
         self._limits: dict[str, UserLimits] = {}
@@ -151,7 +161,12 @@ class SimState:
         now = self.now()
         gen_id = self.new_id()
         seed = sub.seed if sub.seed is not None else self.rng.randrange(2**31)
-        gen_time = generation_time(gen_id, seed, self.generation_seconds)
+        if self.generation_by_duration is not None:
+            gen_time = generation_time_by_duration(
+                gen_id, seed, sub.duration, self.generation_by_duration
+            )
+        else:
+            gen_time = generation_time(gen_id, seed, self.generation_seconds)
         run = (gen_time + UPLOAD_SECONDS) / self.speed
         start = now
         failure = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from fttui.api.models import Generation
-from fttui.api.timing import DEFAULT_OVERHEAD, FinishPredictor
+from fttui.api.timing import DEFAULT_OVERHEAD, Due, FinishPredictor, plan_looks
 from fttui.store.database import GenerationStore
 
 
@@ -88,3 +89,38 @@ def test_the_cache_gives_the_predictor_its_completed_generation_times(tmp_path: 
             (30, "music", 60.0),
         ]  # oldest first
         assert store.generation_times(limit=1) == [(30, "music", 60.0)]
+
+
+def test_a_fixed_cost_plus_time_per_second_is_learned_from_varied_lengths() -> None:
+    # 10 s, then 0.5 s per second of track, +-0.3 s: the lengths explain the spread.
+    samples = [(d, "music", 10 + 0.5 * d + (0.3 if d % 20 else -0.3)) for d in range(10, 160, 10)]
+    forecast = FinishPredictor(samples).predict(100, "music")
+    assert forecast is not None
+    assert abs(forecast.likely - (60.0 + DEFAULT_OVERHEAD)) <= 0.3
+    assert forecast.high - forecast.low <= 1.0  # not the 15-85 s the times alone spread over
+
+
+def test_the_forecast_says_how_many_ends_are_due_by_each_moment() -> None:
+    forecast = FinishPredictor([(30, "music", 40.0 + n) for n in range(21)]).predict(30, "music")
+    assert forecast is not None
+    assert forecast.share_by(forecast.first) == 0.0 and forecast.share_by(forecast.last) == 1.0
+    assert abs(forecast.share_by(50.0 + DEFAULT_OVERHEAD) - 0.5) < 0.05
+    assert forecast.first < 40.0 + DEFAULT_OVERHEAD and forecast.last > 60.0 + DEFAULT_OVERHEAD
+
+
+def _even(low: float, high: float) -> Due:
+    return Due(lambda t: min(1.0, max(0.0, (t - low) / (high - low))), low, high)
+
+
+def test_looks_go_where_ends_are_due_and_none_between() -> None:
+    plan = plan_looks(0.0, [_even(30, 32), _even(80, 82)], [], budget=12, gap=0.5, not_before=0)
+    assert plan and all(29.9 < t <= 32.5 or 79.9 < t <= 82.5 for t in plan)
+    assert any(t < 40 for t in plan) and any(t > 70 for t in plan)
+
+
+def test_a_plan_keeps_to_the_budget_in_any_minute_counting_looks_already_made() -> None:
+    sent = [float(t) for t in range(-50, 0, 5)]  # 10 in the last minute
+    plan = plan_looks(0.0, [_even(0, 40)] * 10, sent, budget=12, gap=0.5, not_before=0)
+    looks = sorted(sent + plan)
+    assert all(sum(t <= s < t + 60 for s in looks) <= 12 for t in looks)
+    assert min(b - a for a, b in itertools.pairwise(plan)) >= 0.5
