@@ -79,6 +79,15 @@ class ReconcileResult:
         return same_request(self.asked if self.asked is not None else self.body, request)
 
     @property
+    def lyrics(self) -> str | None:
+        """The lyrics sent with a generation, None without any. The API echoes none
+        back: a generation found here keeps these, as a normal submit keeps its own."""
+        if self.endpoint != GENERATIONS:
+            return None
+        sent = (self.asked if self.asked is not None else self.body).get("lyrics")
+        return sent if isinstance(sent, str) and sent.strip() else None
+
+    @property
     def request(self) -> GenerationRequest | None:
         """The submission as a request again (to offer a re-submit after NOT_CREATED);
         None for an instrumental or a sound effect."""

@@ -108,11 +108,14 @@ class Submitting:
             self._emit(events.SubmitFailed(exc))
             return
         from fttui.api.reconcile import ReconcileOutcome  # the client has it loaded by now
+        from fttui.store.database import with_lyrics
 
         waiting = False
         for result in results:
             if result.outcome is ReconcileOutcome.FOUND and result.generation is not None:
-                self._emit(events.FoundAfterAll(result.generation))
+                # The API echoes no lyrics: the journal kept the ones sent.
+                found = with_lyrics(result.generation, result.lyrics)
+                self._emit(events.FoundAfterAll(found))
             elif result.outcome is ReconcileOutcome.NOT_CREATED:
                 self._emit(events.NotCreated())
             else:

@@ -21,8 +21,10 @@ from textual.containers import Vertical
 from fttui.audio.controls import LARGE_SEEK_S, SMALL_SEEK_S, VOLUME_STEP
 from fttui.tui.widgets.generation_detail import GenerationDetail
 from fttui.tui.widgets.generation_list import GenerationList
+from fttui.tui.widgets.lyrics_panel import toggle_lyrics
 
 if TYPE_CHECKING:
+    from fttui.session.session import Session
     from fttui.tui.playback import Playback
 
 
@@ -65,6 +67,7 @@ class BrowsePane(Vertical):
         Binding("m", "mute", "Mute or unmute", show=False),
         Binding("R", "repeat", "Repeat the queue on or off", show=False),
         Binding("S", "shuffle", "Shuffle the queue on or off", show=False),
+        Binding("L", "lyrics", "Lyrics of the track playing", show=False),
     ]
 
     def _playback(self) -> Playback | None:
@@ -89,6 +92,24 @@ class BrowsePane(Vertical):
         """Play the rest of the queue in a random order, or in list order."""
         if (playback := self._playback()) is not None:
             playback.toggle_shuffle()
+
+    def action_lyrics(self) -> None:
+        """Show the kept lyrics of the track playing over the player bar, or hide them."""
+        if (playback := self._playback()) is None:
+            return
+        slot = self.screen.query("#player-slot")
+        toggle_lyrics(slot.first() if slot else self, playback.player, self._kept_lyrics)
+
+    def _kept_lyrics(self, generation_id: str) -> str | None:
+        """The lyrics fttui kept for a generation: the cache's (through the session),
+        else those of the track the player loaded."""
+        session: Session | None = getattr(self.screen, "session", None)
+        cached = session.cached(generation_id) if session is not None else None
+        if cached is not None and cached.parameters.lyrics:
+            return cached.parameters.lyrics
+        playback = self._playback()
+        track = playback.player.track if playback is not None else None
+        return track.lyrics if track is not None and track.id == generation_id else None
 
     @on(GenerationList.Opened)
     def _opened(self, event: GenerationList.Opened) -> None:

@@ -193,10 +193,15 @@ class PlayerBar(Widget):
         self._position.set(position)
         self._length.set(length)
         second = self._second_line(state, self.size.width)
+        hidden = self.has_class("-message")  # the message hid the progress bar's parts
         self.set_class(second is not None, "-message")
         if second is not None:
             self._message.set(second)
             return
+        if hidden:
+            # Shown again, the parts have no width until the next layout: drawn then too,
+            # or the line would stay empty until the next change (a stopped track's).
+            self.call_after_refresh(self._sync)
         bar = progress_line(float(round(state.position_s)), state.duration_s, self.size.width)
         left = 0
         for chunk in self._chunks:
