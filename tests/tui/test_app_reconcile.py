@@ -52,3 +52,34 @@ async def test_a_crashed_runs_submission_is_settled_at_start_before_submitting_i
         if held:
             sim.state.lock.release()
     assert sim.post_count() == 0  # found, never re-sent
+
+
+async def test_a_submission_found_in_the_background_leaves_the_users_draft_alone(
+    sim: RunningSim,
+) -> None:
+    body = {"tags": "crashed run groove", "seed": 77, "duration": 30}
+    with sim.state.lock:
+        account = sim.state.account(sim.demo_key)
+        created = sim.state.create(account, parse_submission(json.dumps(body).encode()))
+    leave_entry(locations.journal_dir(), body, datetime.now(timezone.utc) - timedelta(seconds=5))
+
+    app = make_app(sim.base_url, sim.demo_key, clock=SystemClock())
+    sim.state.lock.acquire()  # the answer waits until the new draft is in the form
+    held = True
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            main = app.main
+            await wait_for(pilot, lambda: main.form.is_complete, "the whole form")
+            main.form.load({"tags": "a new idea", "seed": "4242"})  # seed not locked
+            sim.state.lock.release()
+            held = False
+            await wait_for(
+                pilot, lambda: any(r.id == created.id for r in main.listing.rows), "the row"
+            )
+            await wait_for(pilot, lambda: not main.form.blocked, "submitting to be on again")
+            # Someone else's submission, settled: the form keeps what the user typed.
+            assert main.form.fields()["seed"] == "4242"
+            assert main.form.fields()["tags"] == "a new idea"
+    finally:
+        if held:
+            sim.state.lock.release()

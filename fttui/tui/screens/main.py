@@ -277,6 +277,8 @@ class MainScreen(WithBatches):
                 self.banner.changed()
                 self.update_blocked()
             case e.Submitted(generation, credits_remaining):
+                self.form.after_submitted()
+                self.save_draft()
                 self.accepted(generation, credits_remaining)
                 # In the line by the button, not a toast: only an end (done, failed) is one.
                 self.form.say("Submitted: follow it at the top of the list.")

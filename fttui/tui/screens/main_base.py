@@ -290,14 +290,15 @@ class MainScreenBase(Screen[None]):
     def accepted(
         self, generation: Generation, credits_remaining: int | None, *, select: bool = True
     ) -> None:
-        """The server created `generation`: show it (selected), watch it, count the credit."""
+        """The server created `generation`: show it (selected), watch it, count the credit.
+
+        The form is left alone: only its own submission resets it (`form.after_submitted`),
+        not one found in the background or a batch's take."""
         if self.session is None:
             return
         self.session.remember(generation)
         self.session.follow(generation)
         self.header.credits_remaining(credits_remaining)
-        self.form.after_submitted()
-        self.save_draft()
         self.reload_list()
         if select:
             self.listing.move_to(generation.id)
