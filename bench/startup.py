@@ -22,7 +22,11 @@ timed to its own "palette" in the same run, interleaved with fttui's starts:
   and, in-process with `run_test`, the time from one search keystroke to the list
   holding the re-filtered rows.
 
-    python bench/startup.py [--runs 5]
+    python bench/startup.py [--runs 5] [--before DIR]
+
+`--before DIR`: also start, on the same cache and interleaved with this tree's starts,
+the fttui of another checkout (e.g. `git archive HEAD | tar -x -C DIR`), for a "before"
+of the everyday start measured in the same run.
 
 Targets: start <= 1.5x the baseline; with 10,000 cached: first frame within 1 s, a
 search keystroke within 50 ms, resident memory under 150 MB.
@@ -61,7 +65,9 @@ COLUMNS, LINES = 120, 36
 FIRST_FRAME = b"palette"  # at 120 columns the footer's other keys are cut, not this one
 MAIN_SCREEN = b"New generation"  # the form's title: the main screen's earliest text
 FORM_COMPLETE = b"Lock"  # the seed lock, among the fields mounted after the first frame
-ROWS_SHOWN = b"24  "  # the list's summary line, "24" then padding: all the simulator's rows
+# The list's count line: all the simulator's rows. (Until round 5 this was b"24  ", the
+# count line's old form; the new one never matched it, the detail pane's "…#24" did.)
+ROWS_SHOWN = b"24 generations"
 HEADER_FILLED = b"Demo User"  # the account's name in the header (from the cache or the server)
 LIMIT = 30.0  # seconds any one start may take before the bench gives up on it
 CACHED = 10_000
@@ -113,13 +119,23 @@ def _memory_kb(pid: int) -> tuple[int, int]:
     return values.get("VmHWM", 0), values.get("VmRSS", 0)
 
 
-def launch(argv: Sequence[str], env: dict[str, str], markers: Sequence[bytes]) -> Start:
-    """Run `argv` in a pseudo-terminal until every marker was drawn, then quit it."""
+def launch(
+    argv: Sequence[str], env: dict[str, str], markers: Sequence[bytes], cwd: Path | None = None
+) -> Start:
+    """Run `argv` in a pseudo-terminal until every marker was drawn, then quit it.
+
+    `cwd`: where it runs; `python -m fttui` imports the fttui found there first."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     began = time.perf_counter()
     proc = subprocess.Popen(
-        list(argv), stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        list(argv),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
     )
     os.close(slave)
     start = Start()
@@ -165,7 +181,8 @@ def _drain_until_exit(master: int, proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=10)
 
 
-def _env(home: Path, key: str | None = None) -> dict[str, str]:
+def _env(home: Path, key: str | None = None, source: Path | None = None) -> dict[str, str]:
+    """A clean environment; `source`: a checkout whose fttui is imported instead of this one."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -176,6 +193,8 @@ def _env(home: Path, key: str | None = None) -> dict[str, str]:
     }
     if key:
         env["FINETUNING_API_KEY"] = key
+    if source is not None:
+        env["PYTHONPATH"] = str(source)  # for `python -m`, the folder it runs in comes first
     return env
 
 
@@ -279,7 +298,10 @@ def _ms(seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="another checkout, for a warm start before")
     args = parser.parse_args()
+    if args.before is not None and not (args.before / "fttui" / "__init__.py").exists():
+        parser.error(f"{args.before} holds no fttui package")
     python = sys.executable
     baseline_argv = [python, str(ROOT / "bench" / "baseline_app.py")]
 
@@ -287,7 +309,7 @@ def main() -> None:
     later = [FORM_COMPLETE, ROWS_SHOWN]
     with tempfile.TemporaryDirectory(prefix="fttui-bench-") as tmp:
         base = Path(tmp)
-        baseline, real, demo, warm = [], [], [], []
+        baseline, real, demo, warm, before = [], [], [], [], []
         useful = [*frame, HEADER_FILLED, ROWS_SHOWN]
         with run_in_thread(generations=24, seed=7) as sim:
             real_argv = [python, "-m", "fttui", "--base-url", sim.base_url]
@@ -297,6 +319,9 @@ def main() -> None:
                 real.append(launch(real_argv, real_env, [*frame, *later, HEADER_FILLED]))
                 # The same home again: the cache holds the rows and the account now.
                 warm.append(launch(real_argv, real_env, useful))
+                if args.before is not None:  # the other checkout, on the same cache
+                    before_env = _env(base / f"real-{run}", DEMO_KEY, args.before)
+                    before.append(launch(real_argv, before_env, useful, cwd=args.before))
                 demo_argv = [python, "-m", "fttui", "--demo"]
                 demo.append(launch(demo_argv, _env(base / f"demo-{run}"), frame))
 
@@ -336,6 +361,18 @@ def main() -> None:
             _ms(warm_useful),
             bare,
             warm_useful / base_s,
+        ),
+        *(
+            [
+                (
+                    f"same, `--before` {args.before}",
+                    _ms(useful_median(before)),
+                    bare,
+                    useful_median(before) / base_s,
+                )
+            ]
+            if before
+            else []
         ),
         (
             "header filled and rows shown, real app, empty cache (network)",

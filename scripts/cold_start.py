@@ -29,10 +29,11 @@ STEPS: list[tuple[str, str, bool]] = [
     ("fttui.cli", "argument parsing", True),
     ("fttui.cli.launch", "settings (a dataclass and TOML), key, URL check", True),
     ("fttui.tui.app", "the app, its screens and widgets (Textual's widget modules)", True),
+    ("fttui.store.last_seen", "after the first frame: the cache's first page (stdlib)", False),
     ("fttui.api.models", "after the first frame: pydantic, for the form's rules", False),
     ("fttui.tui.playback", "after the first frame: the player (httpx, miniaudio, mutagen)", False),
     ("fttui.session.session", "after the first frame: the API client and watcher", False),
-    ("fttui.store", "after the first frame: the SQLite cache", False),
+    ("fttui.store.database", "after the first frame: the SQLite cache", False),
     ("fttui.sim.server", "--demo only, after the first frame, in a thread", False),
 ]
 

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from fttui.api.timing import STALLED_AFTER, FinishPredictor
 
@@ -63,8 +63,19 @@ class Progress:
         return f"{self.short} · ~{_clock_text(self.left + 0.999)} left"
 
 
+class Timed(Protocol):
+    """What `progress_of` reads: a `Generation`, or a cached row drawn before the models load."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def in_progress(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime | None: ...
+
+
 def progress_of(
-    generation: Generation, now: datetime, *, expected: float | None = None
+    generation: Timed, now: datetime, *, expected: float | None = None
 ) -> Progress | None:
     """`generation`'s progress at `now`; `expected`: seconds after `createdAt` it should
     end (the forecast's likeliest). None when it is not in progress or has no `createdAt`."""

@@ -23,7 +23,7 @@ from fttui.tui.draft import Draft
 from fttui.tui.quitting import quiet_when_quitting, unless_quitting
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
-from fttui.tui.screens.main import MainScreen
+from fttui.tui.screens.main import PAGE_SIZE, MainScreen
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from fttui.audio.backends import Backend
     from fttui.session.session import Session
     from fttui.store import GenerationStore
+    from fttui.store.last_seen import LastSeen
     from fttui.tui.playback import Playback
 
 
@@ -42,7 +43,19 @@ def _load_models() -> None:
     the session (httpx, SQLite), which shows the cached rows next."""
     import fttui.api.models
     import fttui.session.session
-    import fttui.store  # noqa: F401
+    import fttui.store.database  # noqa: F401
+
+
+def _read_last_seen(store_path: Path | None) -> LastSeen | None:
+    """The cache's first page and last account, read without pydantic or httpx."""
+    from fttui import locations
+    from fttui.store.last_seen import read_last_seen
+
+    try:
+        path = store_path if store_path is not None else locations.database_file()
+    except OSError:  # no folder for it: the store proper says why, later
+        return None
+    return read_last_seen(path, PAGE_SIZE)
 
 
 def _build_playback(app: FttuiApp, settings: Settings, backend: Backend | None) -> Playback:
@@ -139,6 +152,11 @@ class FttuiApp(App[int]):
         self.run_worker(self._after_first_frame(), group="startup", description="startup")
 
     async def _after_first_frame(self) -> None:
+        # What the user came for first: the cache's first page and the last-known account,
+        # read in a few milliseconds without pydantic or httpx, drawn before those load.
+        await self._show_last_seen()
+        if not self.is_running:
+            return
         # In a thread, so the screen stays live meanwhile (keys, the tags field): the
         # imports and the player's construction are the slow part of what follows.
         await asyncio.to_thread(_load_models)
@@ -183,6 +201,26 @@ class FttuiApp(App[int]):
             self.action_api_key()
         else:
             self.call_later(self._start_session, self.key)
+
+    async def _show_last_seen(self) -> None:
+        """Draw the cache as last seen (marked stale) until the session takes over with the
+        same rows from its models; returns once that is on the terminal."""
+        store_path = self._store.path if self._store is not None else None
+        seen = await asyncio.to_thread(_read_last_seen, store_path)
+        if seen is None or not self.is_running or self.main.session is not None:
+            return
+        listing = self.main.listing
+        listing.set_clock(self.clock.now)
+        listing.batch_labels = seen.batch_labels
+        listing.show_last_seen(seen.rows, total=seen.total, exhausted=seen.exhausted)
+        if seen.account is not None and (self.key is not None or self.demo):
+            # As the session's preview shows it: stale until the server answers.
+            self.main.header.last_seen = seen.account
+            self.main.header.stale = True
+        # Drawn before the imports start: in their thread they would slow this frame.
+        drawn = asyncio.Event()
+        self.main.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     def _show_cache_only(self) -> None:
         # Browsing the cache needs no key: a session without one never sends a request.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -15,6 +15,34 @@ if TYPE_CHECKING:
     # Annotation only: the header is in the first frame, pydantic comes after it.
     from fttui.api.limiter import RateStatus
     from fttui.api.models import Account
+
+
+class ShownLimits(Protocol):
+    """The account's numbers the header shows."""
+
+    @property
+    def monthly_generations(self) -> int | None: ...
+    @property
+    def generations_used(self) -> int | None: ...
+    @property
+    def pack_credits(self) -> int | None: ...
+    @property
+    def total_remaining(self) -> int | None: ...
+    @property
+    def queue_depth(self) -> int | None: ...
+
+
+class ShownAccount(Protocol):
+    """What the header shows of an account: an `Account`, or the cache's plain record of
+    the last one, drawn at start before the models are loaded."""
+
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def tier(self) -> str | None: ...
+    @property
+    def limits(self) -> ShownLimits: ...
+
 
 BAR_WIDTH = 10
 WIDE_SEPARATOR = Text("  │  ", style="dim")
@@ -65,6 +93,8 @@ class AccountHeader(Widget):
     """One line about the account; it only redraws when handed new data."""
 
     account: reactive[Account | None] = reactive(None)
+    last_seen: reactive[ShownAccount | None] = reactive(None)
+    """The cache's record of the account, shown (stale) until `account` is known."""
     in_progress: reactive[int] = reactive(0)
     rate: reactive[RateHeadroom] = reactive(RateHeadroom)
     demo: reactive[bool] = reactive(False)
@@ -78,7 +108,9 @@ class AccountHeader(Widget):
     """fttui runs on another machine than the user's (SSH): sound and files are there."""
 
     def render(self) -> Text:
-        account = self.account
+        account: ShownAccount | None = self.account
+        if account is None:
+            account = self.last_seen
         if account is None:
             note = "reconnecting…" if self.reconnecting else self.note
             remote = "  ·  over SSH" if self.remote else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.text import Text
 from textual import on
@@ -42,6 +42,42 @@ if TYPE_CHECKING:
 
     ProgressOf = Callable[[Generation], Progress | None]
 
+
+class ListedParameters(Protocol):
+    """The parameters a row shows."""
+
+    @property
+    def bpm(self) -> int | None: ...
+    @property
+    def tags(self) -> str | None: ...
+    @property
+    def key_and_scale(self) -> tuple[str | None, str | None]: ...
+
+
+class ListedGeneration(Protocol):
+    """What a row shows: a `Generation`, or the cache's plain row drawn at start, before
+    the models are loaded (see `show_last_seen`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def prompt(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def in_progress(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime | None: ...
+    @property
+    def length_seconds(self) -> float | None: ...
+    @property
+    def play_count(self) -> int | None: ...
+    @property
+    def parameters(self) -> ListedParameters: ...
+
+
 # (key, label, width, least list width); width 0 is the title, which takes what is
 # left. A column goes when the list is narrower than its least width: the title needs
 # the room more than the play count does.
@@ -69,7 +105,7 @@ FROM_PROMPT_STYLE = "italic"
 """A generation without a title shows its prompt, in this style (a prompt, not a title)."""
 
 
-def title_text(generation: Generation, width: int | None = None) -> Text:
+def title_text(generation: ListedGeneration, width: int | None = None) -> Text:
     """The one title shown everywhere: the title, else the prompt set in italics."""
     if generation.title:
         text, style = clean(generation.title), ""
@@ -206,6 +242,7 @@ class GenerationList(Vertical):
         self._ticking: set[str] = set()  # ids of the rows in progress, which tick
         self.progress_timer: Timer | None = None
         self._layout: tuple[int, int] = (0, 0)  # (title width, list width)
+        self._last_seen: list[ListedGeneration] = []  # drawn only, until the first `show`
 
     def compose(self) -> ComposeResult:
         # The search box and the filter come with `complete`, after the first frame (a
@@ -301,8 +338,15 @@ class GenerationList(Vertical):
 
         return progress_of(generation, (self._clock or utc_now)())
 
-    def _status_cell(self, generation: Generation) -> Text:
-        progress = self.progress(generation)
+    def _last_seen_progress(self, row: ListedGeneration) -> Progress | None:
+        """A last-seen row's progress, as the session will say it when it takes over."""
+        if not row.in_progress:
+            return None
+        from fttui.session.following import progress_of, utc_now
+
+        return progress_of(row, (self._clock or utc_now)())
+
+    def _status_cell(self, generation: ListedGeneration, progress: Progress | None) -> Text:
         if progress is None:
             return status_text(generation.status)
         if progress.stalled:
@@ -322,7 +366,7 @@ class GenerationList(Vertical):
                 self._ticking.discard(generation_id)
                 continue
             generation = self._rows[index]
-            cell = self._status_cell(generation)
+            cell = self._status_cell(generation, self.progress(generation))
             if table.get_cell(generation_id, "status") != cell:
                 table.set_cell(generation_id, "status", cell)
         self._keep_ticking()
@@ -346,9 +390,34 @@ class GenerationList(Vertical):
             if text != relative_time(generation.created_at, before):
                 self.query_one(_Table).set_cell(generation.id, "created", Text(text))
 
+    def show_last_seen(
+        self, rows: Sequence[ListedGeneration], *, total: int, exhausted: bool
+    ) -> None:
+        """Draw the cache's first page as last seen, before the session can hand its models
+        down: rows to look at (none is selected, opened or played) until `show` replaces
+        them with the same rows, so nothing moves then. Ignored once `show` listed rows."""
+        if self._rows or not rows:
+            return
+        if self._clock is not None:
+            self._now = self._clock()
+        self.table.clear()
+        self._last_seen = list(rows)
+        self._add_last_seen()
+        self._total, self._exhausted, self._waiting = total, exhausted, False
+        self._summarise()
+
+    def _add_last_seen(self) -> None:
+        for row in self._last_seen:
+            self.table.add_row(*self._row_cells(row, self._last_seen_progress(row)), key=row.id)
+
     def show(self, rows: Sequence[Generation], *, total: int, exhausted: bool) -> None:
         """Replace the rows (a new query, or a refresh); keep the cursor on the same id."""
         keep = self.selected.id if self.selected else None
+        if self._last_seen:  # the cursor was moved on the rows drawn at start
+            cursor = self.table.cursor_row
+            if 0 <= cursor < len(self._last_seen):
+                keep = self._last_seen[cursor].id
+            self._last_seen = []
         if self._restore is not None:
             keep, self._restore = self._restore, None
         if self._clock is not None:
@@ -445,11 +514,14 @@ class GenerationList(Vertical):
         return [key for key, _, _, least in _COLUMNS if self._layout[1] >= least]
 
     def _cells(self, generation: Generation) -> list[Text]:
+        return self._row_cells(generation, self.progress(generation))
+
+    def _row_cells(self, generation: ListedGeneration, progress: Progress | None) -> list[Text]:
         params = generation.parameters
         key, scale = params.key_and_scale
         cells = {
             "title": self._title(generation),
-            "status": self._status_cell(generation),
+            "status": self._status_cell(generation, progress),
             "duration": Text(minutes_seconds(generation.length_seconds), justify="right"),
             "bpm": Text("–" if params.bpm is None else str(params.bpm), justify="right"),
             "keyscale": Text(clean(" ".join(p for p in (key, scale and scale[:3]) if p)) or "–"),
@@ -458,7 +530,7 @@ class GenerationList(Vertical):
         }
         return [cells[key] for key in self._column_keys()]
 
-    def _title(self, generation: Generation) -> Text:
+    def _title(self, generation: ListedGeneration) -> Text:
         label = self.batch_labels.get(generation.id)
         tag = Text(f"◇ {clean(label)} ", style="dim") if label else Text()
         width = self._layout[0] - len(tag)
@@ -489,11 +561,13 @@ class GenerationList(Vertical):
             table.add_column(label, key=key, width=width or self._layout[0])
         rows, self._rows, self._index = self._rows, [], {}
         self._add(rows)
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1), animate=False)
+        self._add_last_seen()
+        shown = len(rows) + len(self._last_seen)
+        if shown:
+            table.move_cursor(row=min(keep, shown - 1), animate=False)
 
     def _summarise(self) -> None:
-        shown = len(self._rows)
+        shown = len(self._rows) or len(self._last_seen)
         noun = "generation" if max(shown, self._total) == 1 else "generations"
         if self._total > shown:
             text = f"{shown:,} of {self._total:,} {noun}"
@@ -522,7 +596,8 @@ class GenerationList(Vertical):
             self._summarise()
 
     def _ask_for_more(self) -> None:
-        if not self._exhausted and not self._waiting:
+        # Not on the rows drawn at start: the session's own page follows them at once.
+        if not self._exhausted and not self._waiting and not self._last_seen:
             self._waiting = True
             self._summarise()
             self.post_message(self.NeedMore(len(self._rows), self.query_text, self.status_filter))
