@@ -13,6 +13,7 @@ import asyncio
 import io
 import math
 import re
+import sys
 import threading
 import time
 import wave
@@ -73,6 +74,14 @@ class Served:
     resume: threading.Event = field(default_factory=threading.Event)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a stopped download) is no error worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class MediaServer:
     """A threaded HTTP server on 127.0.0.1; `url(path)` gives each file's address."""
@@ -92,7 +101,7 @@ class MediaServer:
             def do_GET(self) -> None:
                 server._handle(self)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

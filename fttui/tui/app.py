@@ -23,7 +23,8 @@ from fttui.tui.draft import Draft
 from fttui.tui.quitting import quiet_when_quitting, unless_quitting
 from fttui.tui.screens.help import HelpScreen
 from fttui.tui.screens.key_entry import KeyEntryScreen
-from fttui.tui.screens.main import PAGE_SIZE, MainScreen
+from fttui.tui.screens.main import MainScreen
+from fttui.tui.screens.main_base import PAGE_SIZE
 
 log = logging.getLogger(__name__)
 

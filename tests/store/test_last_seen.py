@@ -76,15 +76,7 @@ def as_listed(row: Generation | SeenGeneration) -> tuple[object, ...]:
 
 def session_on(store: GenerationStore) -> Session:
     """A session on `store` that never sends anything: it writes the account record."""
-    return Session(
-        key=None,
-        base_url="http://127.0.0.1",
-        store=store,
-        clock=SYSTEM_CLOCK,
-        on_update=lambda _: None,
-        on_error=lambda _: None,
-        on_timeout=lambda _: None,
-    )
+    return Session(key=None, base_url="http://127.0.0.1", store=store, clock=SYSTEM_CLOCK)
 
 
 @pytest.fixture

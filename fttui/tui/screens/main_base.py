@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from fttui.session.session import Session
 
 
+PAGE_SIZE = 50
+"""Rows of a list page, from the cache (and read early, before the session, at start)."""
 DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is written."""
 KEY_HINT = " Press ctrl+k to enter one."
@@ -198,7 +200,9 @@ class MainScreenBase(Screen[None]):
         if self.session is None:
             return
         listing = self.listing
-        page = self.session.cached_page(status=listing.status_filter, query=listing.query_text)
+        page = self.session.cached_page(
+            status=listing.status_filter, query=listing.query_text, limit=PAGE_SIZE
+        )
         listing.show(page.rows, total=page.total, exhausted=page.exhausted)
 
     @on(GenerationList.QueryChanged)
@@ -209,7 +213,9 @@ class MainScreenBase(Screen[None]):
     def _need_more(self, event: GenerationList.NeedMore) -> None:
         if self.session is None:
             return
-        page = self.session.cached_page(event.offset, status=event.status, query=event.query)
+        page = self.session.cached_page(
+            event.offset, status=event.status, query=event.query, limit=PAGE_SIZE
+        )
         if page.rows:
             self.listing.append(page.rows, total=page.total, exhausted=page.exhausted)
         elif not page.exhausted:
@@ -232,7 +238,10 @@ class MainScreenBase(Screen[None]):
             self.rate_seen()
         listing = self.listing
         page = self.session.cached_page(
-            len(listing.rows), status=listing.status_filter, query=listing.query_text
+            len(listing.rows),
+            status=listing.status_filter,
+            query=listing.query_text,
+            limit=PAGE_SIZE,
         )
         listing.append(page.rows, total=page.total, exhausted=page.exhausted)
 
