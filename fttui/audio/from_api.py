@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fttui.api.models import Generation
+from fttui.api.sound_effects import SoundEffect
 from fttui.audio.track import Track
 
 
@@ -26,4 +27,18 @@ def track_for(generation: Generation, *, lyrics: str | None = None) -> Track | N
         keyscale=params.keyscale or " ".join(p for p in params.key_and_scale if p) or None,
         seed=params.seed,
         created_at=generation.created_at.isoformat() if generation.created_at else None,
+    )
+
+
+def track_for_sound_effect(effect: SoundEffect) -> Track | None:
+    """A playable track for a finished sound effect, or None when it has no audio yet."""
+    if not effect.audio_url:
+        return None
+    return Track(
+        id=effect.id,
+        title=effect.prompt or "Sound effect",
+        audio_url=effect.audio_url,
+        duration_s=effect.duration,
+        prompt=effect.prompt,
+        created_at=effect.created_at.isoformat() if effect.created_at else None,
     )

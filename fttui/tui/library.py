@@ -17,12 +17,14 @@ from fttui.session.problems import explain
 from fttui.tui.messages import PlayRequested
 from fttui.tui.screens.confirm import ConfirmScreen
 from fttui.tui.screens.playlists import PlaylistPicker, PlaylistsScreen
+from fttui.tui.screens.sound_effects import SoundEffectsScreen
 from fttui.tui.text import clean
 
 if TYPE_CHECKING:
     # The models bring pydantic, which the first frame does without: imported on use.
     from fttui.api.bulk import BulkResult
     from fttui.api.models import Generation
+    from fttui.api.sound_effects import SoundEffect
     from fttui.tui.app import FttuiApp
     from fttui.tui.playback import Playback
     from fttui.tui.screens.main_base import MainScreenBase
@@ -35,6 +37,10 @@ def _failed_whole(exc: errors.BulkFailed, kind: str) -> BulkResult:
     result = AddResult if kind == "add" else MoveResult
     items = [{"id": i, "error": why} for i, why in exc.item_errors]
     return result.model_validate({result.DONE: [], "errors": items})
+
+
+EFFECTS_SHOWN = 100
+"""Sound effects the screen lists: the newest page (the API's largest)."""
 
 
 def _tracks(n: int) -> str:
@@ -70,8 +76,28 @@ class LibraryPlaylists(PlaylistsScreen):
         self._library.play_from_playlist(self, event.generation)
 
 
+class LibrarySoundEffects(SoundEffectsScreen):
+    """The sound effects screen, its requests carried out by `Library`."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self._library = library
+
+    @on(SoundEffectsScreen.Play)
+    def _library_play(self, event: SoundEffectsScreen.Play) -> None:
+        # Back to the main screen, whose player bar names the track and whose keys
+        # (space, s, the seek keys, `.` for the next one) act on it.
+        if self._library.play_effects(event.effects, event.start):
+            self.dismiss()
+
+    @on(SoundEffectsScreen.Save)
+    def _library_save(self, event: SoundEffectsScreen.Save) -> None:
+        self._library.save_effect(event.effect)
+
+
 class Library:
-    """Delete and playlists for `screen` (its session, its list, the app's player)."""
+    """Delete, playlists and sound effects for `screen` (its session, its list, the
+    app's player)."""
 
     def __init__(self, screen: MainScreenBase) -> None:
         self._screen = screen
@@ -132,6 +158,49 @@ class Library:
         went = playback.player.forget(set(gone))
         if went or (track is not None and track.id in gone):
             playback.stop()
+
+    # --- the sound effects screen -----------------------------------------------------
+
+    def show_sound_effects(self) -> None:
+        """Open the sound effects screen and fill it with the newest from the server."""
+        view = LibrarySoundEffects(self)
+        self._screen.app.push_screen(view)
+        self._run(self._effects_into(view), "sound-effects")
+
+    async def _effects_into(self, view: SoundEffectsScreen) -> None:
+        session = self._screen.session
+        if session is None:
+            view.say_problem("Not connected: enter an API key first.")
+            return
+        try:
+            page = await session.client.list_sound_effects(limit=EFFECTS_SHOWN)
+        except Exception as exc:
+            self._problem(view, exc)
+            return
+        finally:
+            self._screen.rate_seen()
+        if view.is_attached:
+            view.show_effects(page.sound_effects, more=page.has_more)
+
+    def play_effects(self, effects: Sequence[SoundEffect], start: int) -> bool:
+        """Play finished sound effects as a queue from `start`; False: no player."""
+        from fttui.audio.from_api import track_for_sound_effect
+
+        playback = self._playback()
+        tracks = [t for t in map(track_for_sound_effect, effects) if t is not None]
+        if playback is None or not tracks:
+            return False
+        playback.play_tracks(tracks, start)
+        return True
+
+    def save_effect(self, effect: SoundEffect) -> None:
+        """Save a finished sound effect's audio in the music folder."""
+        from fttui.audio.from_api import track_for_sound_effect
+
+        playback = self._playback()
+        track = track_for_sound_effect(effect)
+        if playback is not None and track is not None:
+            playback.save(track)
 
     # --- the playlists screen ---------------------------------------------------------
 
@@ -320,8 +389,8 @@ class Library:
     def _playlist_views(self) -> list[PlaylistsScreen]:
         return [s for s in self._screen.app.screen_stack if isinstance(s, PlaylistsScreen)]
 
-    def _problem(self, view: PlaylistsScreen, exc: BaseException) -> None:
-        """Say a failed request on the playlists screen (a key problem on the main one)."""
+    def _problem(self, view: PlaylistsScreen | SoundEffectsScreen, exc: BaseException) -> None:
+        """Say a failed request on the screen it was for (a key problem on the main one)."""
         problem = explain(exc)
         if problem.ask_for_key:
             self._screen.show_problem(exc)

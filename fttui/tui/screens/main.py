@@ -51,6 +51,7 @@ LETTER_ACTIONS = frozenset(
         "quit_asking",
         "compare_batch",
         "playlists",
+        "sound_effects",
     }
 )
 """Screen actions bound to a printable key: never while the user is in the form."""
@@ -76,6 +77,7 @@ class MainScreen(WithBatches):
         Binding("ctrl+o", "presets", "Presets", show=False),
         Binding("v", "compare_batch", "Compare the batch", show=False),
         Binding("p", "playlists", "Playlists", show=False),
+        Binding("e", "sound_effects", "Sound effects", show=False),
     ]
 
     # --- the session --------------------------------------------------------------------
@@ -288,7 +290,7 @@ class MainScreen(WithBatches):
                 left = effect.daily_remaining
                 today = f" ({left} left today)" if left is not None else ""
                 self.form.say(
-                    f"Sound effect queued{today}. Save it with: fttui sfx download {effect.id}"
+                    f"Sound effect queued{today}: press e on the list to play it when it is made."
                 )
             case e.SubmitRefused(field_errors, text):
                 self.form.show_server_errors(dict(field_errors), general=text)
@@ -378,6 +380,10 @@ class MainScreen(WithBatches):
     @on(GenerationList.AddToPlaylistRequested)
     def _add_to_playlist_requested(self, event: GenerationList.AddToPlaylistRequested) -> None:
         self.library.add_to_playlist(event.ids)
+
+    def action_sound_effects(self) -> None:
+        """The account's newest sound effects: play and save them."""
+        self.library.show_sound_effects()
 
     def action_playlists(self) -> None:
         """Browse the account's playlists: play, remove and move their tracks."""

@@ -1,0 +1,151 @@
+"""Sound effects (API v1.2): the account's newest, to play and save.
+
+They are not generations (their own endpoint, 100 a day, no credit), so they are not in
+the main list. The screen never calls the client: it is handed what to show
+(`show_effects`, `say_problem`) and posts what the user asked for (`Play`, `Save`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from fttui.tui.text import clean, minutes_seconds, shorten, status_text
+
+if TYPE_CHECKING:
+    from fttui.api.sound_effects import SoundEffect
+
+PROMPT_WIDTH = 50
+HOW_TO_MAKE = "Make one from the form: Kind, Sound effect (ctrl+s sends it)."
+
+
+class SoundEffectsScreen(Screen[None]):
+    """The newest sound effects; enter plays the selected one (the finished ones after
+    it follow), d saves it to the music folder, esc goes back."""
+
+    DEFAULT_CSS = """
+    SoundEffectsScreen > Vertical { height: 1fr; }
+    SoundEffectsScreen #effects-title { padding: 0 1; text-style: bold; }
+    SoundEffectsScreen DataTable { height: 1fr; }
+    SoundEffectsScreen #effects-note { padding: 0 1; height: auto; }
+    SoundEffectsScreen #effects-note.-error { color: $error; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "play", "Play", show=True, priority=True),
+        Binding("d", "save", "Save"),
+    ]
+
+    class Play(Message):
+        """Play `effects` (finished, in the screen's order) from `start`."""
+
+        def __init__(self, effects: Sequence[SoundEffect], start: int) -> None:
+            super().__init__()
+            self.effects = list(effects)
+            self.start = start
+
+    class Save(Message):
+        """Save `effect`'s audio in the music folder."""
+
+        def __init__(self, effect: SoundEffect) -> None:
+            super().__init__()
+            self.effect = effect
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._effects: list[SoundEffect] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Sound effects", id="effects-title")
+            table: DataTable[Text] = DataTable(id="effects", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Prompt", "Status", "Len", "Created")
+            yield table
+            yield Static("Loading your sound effects…", id="effects-note")
+        yield Footer()
+
+    # --- what the screen is handed ----------------------------------------------------
+
+    @property
+    def effects(self) -> list[SoundEffect]:
+        return list(self._effects)
+
+    def show_effects(self, effects: Sequence[SoundEffect], *, more: bool = False) -> None:
+        """Show `effects` (newest first); `more`: the account has older ones than these."""
+        self._effects = list(effects)
+        table = self.query_one("#effects", DataTable)
+        table.clear()
+        for effect in self._effects:
+            created = effect.created_at.strftime("%Y-%m-%d %H:%M") if effect.created_at else "—"
+            table.add_row(
+                Text(shorten(clean(effect.prompt or "(no prompt)"), PROMPT_WIDTH)),
+                status_text(effect.status),
+                Text(minutes_seconds(effect.duration)),
+                Text(created),
+                key=effect.id,
+            )
+        n = len(self._effects)
+        if not n:
+            self._say(f"No sound effects yet. {HOW_TO_MAKE}")
+        else:
+            older = ", the newest (`fttui sfx list --offset N` pages back)" if more else ""
+            noun = "sound effect" if n == 1 else "sound effects"
+            self._say(f"{n} {noun}{older}. enter plays, d saves.")
+        table.focus()
+
+    def say_problem(self, text: str) -> None:
+        """Say what went wrong, where the user is looking."""
+        self._say(text, error=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        note = self.query_one("#effects-note", Static)
+        note.set_class(error, "-error")
+        note.update(Text(text))
+
+    # --- keys -------------------------------------------------------------------------
+
+    def _selected(self) -> SoundEffect | None:
+        table = self.query_one("#effects", DataTable)
+        if not self._effects or table.cursor_row >= len(self._effects):
+            return None
+        return self._effects[table.cursor_row]
+
+    def action_play(self) -> None:
+        """Play the selected sound effect, the finished ones after it following."""
+        effect = self._selected()
+        if effect is None:
+            return
+        if not effect.audio_url:
+            self.say_problem("This sound effect has no audio yet: it is still being made.")
+            return
+        # As the main list does: this one, then the finished ones below it.
+        finished = [e for e in self._effects if e.audio_url]
+        self.post_message(self.Play(finished[finished.index(effect) :], 0))
+
+    def action_save(self) -> None:
+        """Save the selected sound effect's audio."""
+        effect = self._selected()
+        if effect is None:
+            return
+        if not effect.audio_url:
+            self.say_problem("This sound effect has no audio yet: it is still being made.")
+            return
+        self.post_message(self.Save(effect))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_play()
+
+    def action_back(self) -> None:
+        self.dismiss()
