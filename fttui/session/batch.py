@@ -18,6 +18,7 @@ quitting half way and starting again shows what was sent and what was not.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -465,11 +466,27 @@ class BatchSender:
         self._on_change = on_change
         self._on_sent = on_sent
         self._stopped = False
+        self._slot_freed = asyncio.Event()
         self.report = SendReport(started=client.clock.monotonic())
 
     def stop(self) -> None:
         """Send nothing more (the plan keeps what is left, for later)."""
         self._stopped = True
+
+    def slot_may_be_free(self) -> None:
+        """A generation finished (the front end's watcher saw it): look at the queue now
+        rather than at the next recheck."""
+        self._slot_freed.set()
+
+    async def _room_or_recheck(self) -> None:
+        """Wait for a finish to be seen, or `QUEUE_RECHECK` seconds, whichever comes first."""
+        sleeper = asyncio.ensure_future(self._client.clock.sleep(QUEUE_RECHECK))
+        woken = asyncio.ensure_future(self._slot_freed.wait())
+        try:
+            await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, woken):
+                task.cancel()
 
     def _update(self, index: int, take: Take) -> None:
         self.plan = self.plan.with_take(index, take)
@@ -484,11 +501,13 @@ class BatchSender:
         if self._folder is not None:
             self._folder.save(self.plan)
         while self.plan.unsent and not self._stopped:
+            # Cleared before the look: a finish seen while it is on its way still wakes.
+            self._slot_freed.clear()
             running = await self._in_progress()
             if not self.at_once.known and running > self.at_once.count:
                 self.at_once = AtOnce(running, "seen")
             if running >= self.at_once.count:
-                await clock.sleep(QUEUE_RECHECK)
+                await self._room_or_recheck()
                 continue
             index = self.plan.unsent[0]
             wait = await self._send(index)

@@ -6,6 +6,8 @@ batch of ten on a queue of two runs in a fraction of a second of real time.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import random
 from collections.abc import Callable
@@ -349,3 +351,36 @@ def test_a_batch_out_of_bounds_is_refused_with_a_reason(
 ) -> None:
     with pytest.raises(BatchInvalid):
         plan_batch(form(), varying, count, now=NOW, start=start, stop=stop)  # type: ignore[arg-type]
+
+
+async def test_the_next_take_goes_as_soon_as_a_finish_is_seen_not_at_the_next_look(
+    make_client: ClientFactory, vsim: RunningSim, tmp_path: Path, clock: VirtualClock
+) -> None:
+    vsim.state.account(vsim.demo_key).queue_depth = 2
+    folder = BatchFolder(tmp_path / "batches")
+    seen: list[asyncio.Task[None]] = []
+
+    async def finish_seen(generation_id: str) -> None:
+        """What the app's watcher does: it sees the finish ~0.3 s after it."""
+        with vsim.state.lock:
+            [end] = [
+                g.end_mono for g in vsim.state.generations(vsim.demo_key) if g.id == generation_id
+            ]
+        await clock.sleep(max(0.0, end - clock.monotonic()) + 0.3)
+        sender.slot_may_be_free()
+
+    sender = BatchSender(
+        make_client(),
+        seeds(4),
+        folder=folder,
+        at_once=AtOnce(1, "seen"),
+        on_sent=lambda created: seen.append(asyncio.ensure_future(finish_seen(created.id))),
+    )
+    plan = await sender.run()
+    assert [t.state for t in plan.takes] == ["sent"] * 4
+    with vsim.state.lock:
+        made = {g.id: g for g in vsim.state.generations(vsim.demo_key)}
+    takes = [made[i] for i in plan.sent_ids]
+    gaps = [b.created_mono - a.end_mono for a, b in itertools.pairwise(takes)]
+    assert all(0 <= gap <= 1.0 for gap in gaps), gaps  # not up to a 4 s look later
+    await asyncio.gather(*seen)

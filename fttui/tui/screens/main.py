@@ -241,6 +241,8 @@ class MainScreen(WithBatches):
     def slot_may_be_free(self) -> None:
         """A generation finished: a wait for a queue slot is over (the form then sends,
         once, if the user armed it)."""
+        for sender in self.batch_senders.values():
+            sender.slot_may_be_free()  # the next take goes now, not at its next look
         if self.session is not None:
             self.session.submitting.slot_may_be_free()
         elif self.conditions.clear("queue"):
