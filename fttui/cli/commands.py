@@ -195,6 +195,8 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
     created = await _create_once(client, request)
     if created is None:
         return ExitCode.UNCONFIRMED
+    if request.lyrics:
+        _keep_lyrics(created.id, request.lyrics)
     if not args.wait:
         if args.json:
             output.emit_json(created)
@@ -234,6 +236,17 @@ async def cmd_generate(client: FinetuningClient, args: argparse.Namespace, targe
     if saved and saved.warning:
         _fail(saved.warning)
     return ExitCode.OK
+
+
+def _keep_lyrics(generation_id: str, lyrics: str) -> None:
+    """The API echoes no lyrics: keep them in the cache for the app (never fatal)."""
+    try:
+        from fttui.store import GenerationStore
+
+        with GenerationStore() as store:
+            store.keep_lyrics(generation_id, lyrics)
+    except Exception:  # the generation is made and paid for: only the app's copy is lost
+        log.warning("the lyrics could not be kept in the cache", exc_info=True)
 
 
 async def _follow(

@@ -75,6 +75,10 @@ def _merge(stored: Generation, fresh: Generation) -> Generation:
     return merged
 
 
+_LYRICS = "lyrics:"
+"""Sync-state keys of lyrics kept for a generation not cached yet (`keep_lyrics`)."""
+
+
 def with_lyrics(generation: Generation, lyrics: str | None) -> Generation:
     """`generation` with `lyrics` in its parameters (unchanged when there are none)."""
     if not lyrics:
@@ -209,6 +213,7 @@ class GenerationStore:
         changed: list[str] = []
         with self._write() as db:
             stored = self._stored_json(db, list(latest))
+            waiting = self._kept_lyrics(db, [i for i in latest if i not in stored])
             confirmed: list[tuple[str, str]] = []
             for gen_id, fresh in latest.items():
                 old_json = stored.get(gen_id)
@@ -216,6 +221,8 @@ class GenerationStore:
                 old = _readable(gen_id, old_json) if old_json is not None else None
                 if old is not None:
                     merged = _merge(old, fresh)
+                elif gen_id in waiting:  # sent with lyrics before it was ever cached
+                    merged = with_lyrics(fresh, fresh.parameters.lyrics or waiting[gen_id])
                 new_json = merged.model_dump_json(by_alias=True)
                 if new_json == old_json:
                     confirmed.append((stamp, gen_id))
@@ -223,8 +230,36 @@ class GenerationStore:
                 changed.append(gen_id)
                 self._write_row(db, merged, new_json, stamp)
             db.executemany("UPDATE generations SET last_seen = ? WHERE id = ?", confirmed)
-            self._write_state(db, state or {})
+            self._write_state(db, {**{_LYRICS + i: None for i in waiting}, **(state or {})})
         return changed
+
+    def keep_lyrics(self, generation_id: str, lyrics: str) -> None:
+        """Keep the lyrics sent for a generation (the API never echoes them): with its
+        row when it is cached, else until it is (a command line's submission)."""
+        cached = self.get(generation_id)
+        if cached is not None:
+            self.upsert([with_lyrics(cached, lyrics)])
+        else:
+            self.set_state({_LYRICS + generation_id: lyrics})
+
+    def kept_lyrics(self, generation_id: str) -> str | None:
+        """The lyrics kept for a generation, cached or still waiting for it."""
+        cached = self.get(generation_id)
+        if cached is not None:
+            return cached.parameters.lyrics
+        return self.state(_LYRICS + generation_id)
+
+    @staticmethod
+    def _kept_lyrics(db: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+        """Lyrics kept for generations not cached yet, by id."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), _CHUNK):
+            keys = [_LYRICS + i for i in ids[start : start + _CHUNK]]
+            marks = ",".join("?" * len(keys))
+            sql = f"SELECT key, value FROM sync_state WHERE key IN ({marks})"  # noqa: S608
+            for key, value in db.execute(sql, keys):
+                found[str(key).removeprefix(_LYRICS)] = str(value)
+        return found
 
     @staticmethod
     def _stored_json(db: sqlite3.Connection, ids: list[str]) -> dict[str, str]:

@@ -169,3 +169,25 @@ def test_an_unreadable_row_does_not_hide_the_others(store: GenerationStore, make
 def test_years_before_1000_still_sort_in_time_order(store: GenerationStore, make) -> None:
     store.upsert([make(1), make(2, createdAt="0999-01-01 00:00:00")])
     assert [g.id for g in store.page()] == ["gen-00001", "gen-00002"]
+
+
+def test_lyrics_kept_before_their_generation_join_it_when_it_arrives(tmp_path: Path) -> None:
+    def made(gen_id: str) -> Generation:
+        return Generation.model_validate(
+            {"id": gen_id, "status": "pending", "createdAt": "2026-12-04T10:00:00Z"}
+        )
+
+    with GenerationStore(tmp_path / "cache.sqlite3", full_text=False) as store:
+        store.keep_lyrics("g-later", "la la")  # sent from the command line, not cached yet
+        assert store.get("g-later") is None
+        store.upsert([made("g-later"), made("g-other")])
+        later, other = store.get("g-later"), store.get("g-other")
+        assert later is not None and later.parameters.lyrics == "la la"
+        assert other is not None and other.parameters.lyrics is None
+        store.upsert([made("g-known")])
+        store.keep_lyrics("g-known", "already here")  # cached first: joined at once
+        known = store.get("g-known")
+        assert known is not None and known.parameters.lyrics == "already here"
+        store.upsert([made("g-later")])  # a refresh without lyrics keeps them
+        again = store.get("g-later")
+        assert again is not None and again.parameters.lyrics == "la la"
