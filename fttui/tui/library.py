@@ -7,8 +7,8 @@ to whichever screen the user is looking at.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import on
 
@@ -23,6 +23,7 @@ from fttui.tui.text import clean
 if TYPE_CHECKING:
     # The models bring pydantic, which the first frame does without: imported on use.
     from fttui.api.bulk import BulkResult
+    from fttui.api.client import FinetuningClient
     from fttui.api.models import Generation
     from fttui.api.sound_effects import SoundEffect
     from fttui.tui.app import FttuiApp
@@ -38,6 +39,8 @@ def _failed_whole(exc: errors.BulkFailed, kind: str) -> BulkResult:
     items = [{"id": i, "error": why} for i, why in exc.item_errors]
     return result.model_validate({result.DONE: [], "errors": items})
 
+
+_T = TypeVar("_T")
 
 EFFECTS_SHOWN = 100
 """Sound effects the screen lists: the newest page (the API's largest)."""
@@ -168,19 +171,11 @@ class Library:
         self._run(self._effects_into(view), "sound-effects")
 
     async def _effects_into(self, view: SoundEffectsScreen) -> None:
-        session = self._screen.session
-        if session is None:
-            view.say_problem("Not connected: enter an API key first.")
-            return
-        try:
-            page = await session.client.list_sound_effects(limit=EFFECTS_SHOWN)
-        except Exception as exc:
-            self._problem(view, exc)
-            return
-        finally:
-            self._screen.rate_seen()
-        if view.is_attached:
-            view.show_effects(page.sound_effects, more=page.has_more)
+        await self._fetch_into(
+            view,
+            lambda client: client.list_sound_effects(limit=EFFECTS_SHOWN),
+            lambda page: view.show_effects(page.sound_effects, more=page.has_more),
+        )
 
     def play_effects(self, effects: Sequence[SoundEffect], start: int) -> bool:
         """Play finished sound effects as a queue from `start`; False: no player."""
@@ -211,19 +206,7 @@ class Library:
         self._run(self._list_into(view), "playlists")
 
     async def _list_into(self, view: PlaylistsScreen) -> None:
-        session = self._screen.session
-        if session is None:
-            view.say_problem("Not connected: enter an API key first.")
-            return
-        try:
-            playlists = await session.client.list_playlists()
-        except Exception as exc:
-            self._problem(view, exc)
-            return
-        finally:
-            self._screen.rate_seen()
-        if view.is_attached:
-            view.show_playlists(playlists)
+        await self._fetch_into(view, lambda client: client.list_playlists(), view.show_playlists)
 
     def open_playlist(self, view: PlaylistsScreen, playlist_id: str) -> None:
         """Fetch one playlist's tracks into `view`."""
@@ -372,6 +355,28 @@ class Library:
         )
 
     # --- helpers ----------------------------------------------------------------------
+
+    async def _fetch_into(
+        self,
+        view: PlaylistsScreen | SoundEffectsScreen,
+        fetch: Callable[[FinetuningClient], Awaitable[_T]],
+        show: Callable[[_T], None],
+    ) -> None:
+        """Ask the server (`fetch`) and hand the answer to `view` (`show`), if still open;
+        a failure is said on `view`."""
+        session = self._screen.session
+        if session is None:
+            view.say_problem("Not connected: enter an API key first.")
+            return
+        try:
+            answer = await fetch(session.client)
+        except Exception as exc:
+            self._problem(view, exc)
+            return
+        finally:
+            self._screen.rate_seen()
+        if view.is_attached:
+            show(answer)
 
     def _run(self, work: Coroutine[Any, Any, None], group: str) -> None:
         self._screen.run_worker(work, group=group, description=group, exit_on_error=False)

@@ -114,33 +114,30 @@ class SoundEffectsScreen(Screen[None]):
 
     # --- keys -------------------------------------------------------------------------
 
-    def _selected(self) -> SoundEffect | None:
+    def _selected_with_audio(self) -> SoundEffect | None:
+        """The selected sound effect when it has its audio; else None (and why, said)."""
         table = self.query_one("#effects", DataTable)
         if not self._effects or table.cursor_row >= len(self._effects):
             return None
-        return self._effects[table.cursor_row]
+        effect = self._effects[table.cursor_row]
+        if not effect.audio_url:
+            self.say_problem("This sound effect has no audio yet: it is still being made.")
+            return None
+        return effect
 
     def action_play(self) -> None:
         """Play the selected sound effect, the finished ones after it following."""
-        effect = self._selected()
-        if effect is None:
-            return
-        if not effect.audio_url:
-            self.say_problem("This sound effect has no audio yet: it is still being made.")
-            return
-        # As the main list does: this one, then the finished ones below it.
-        finished = [e for e in self._effects if e.audio_url]
-        self.post_message(self.Play(finished[finished.index(effect) :], 0))
+        effect = self._selected_with_audio()
+        if effect is not None:
+            # As the main list does: this one, then the finished ones below it.
+            finished = [e for e in self._effects if e.audio_url]
+            self.post_message(self.Play(finished[finished.index(effect) :], 0))
 
     def action_save(self) -> None:
         """Save the selected sound effect's audio."""
-        effect = self._selected()
-        if effect is None:
-            return
-        if not effect.audio_url:
-            self.say_problem("This sound effect has no audio yet: it is still being made.")
-            return
-        self.post_message(self.Save(effect))
+        effect = self._selected_with_audio()
+        if effect is not None:
+            self.post_message(self.Save(effect))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
