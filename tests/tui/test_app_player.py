@@ -17,7 +17,6 @@ from fttui.audio.backends import DeviceInfo, FrameSource, NoAudioDevice
 from fttui.audio.cache import AudioCache
 from fttui.audio.player import PlayerState
 from fttui.audio.remote import osc52_copy
-from fttui.clock import VirtualClock
 from fttui.tui.app import FttuiApp
 from fttui.tui.commands import BindingCommands, describe_bindings
 from fttui.tui.screens.remote_play import RemotePlayScreen
@@ -51,16 +50,7 @@ class NoDeviceBackend:
         pass
 
 
-@pytest.fixture(autouse=True)
-def _local_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Whoever runs the suite over SSH must not turn every play into the remote offer.
-    for name in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def library(sim_factory: Any) -> Any:
-    return sim_factory(clock=VirtualClock(), seed=3, generations=5)
+pytestmark = pytest.mark.usefixtures("local_terminal")
 
 
 def _bar(app: FttuiApp) -> PlayerBar:

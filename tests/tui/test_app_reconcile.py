@@ -16,15 +16,21 @@ from tests.api.journal_helpers import leave_entry
 from .helpers import make_app, wait_for
 
 
-async def test_a_crashed_runs_submission_is_settled_at_start_before_submitting_is_on(
-    sim: RunningSim,
-) -> None:
-    # A run that died between its POST and the answer: created, but it never knew.
+def _a_crashed_run_left_its_submission(sim: RunningSim) -> str:
+    """A run that died between its POST and the answer: created, but it never knew (its
+    journal entry still open). Returns the generation's id."""
     body = {"tags": "crashed run groove", "seed": 77, "duration": 30}
     with sim.state.lock:
         account = sim.state.account(sim.demo_key)
         created = sim.state.create(account, parse_submission(json.dumps(body).encode()))
     leave_entry(locations.journal_dir(), body, datetime.now(timezone.utc) - timedelta(seconds=5))
+    return created.id
+
+
+async def test_a_crashed_runs_submission_is_settled_at_start_before_submitting_is_on(
+    sim: RunningSim,
+) -> None:
+    created_id = _a_crashed_run_left_its_submission(sim)
 
     app = make_app(sim.base_url, sim.demo_key, clock=SystemClock())
     sim.state.lock.acquire()  # the server answers nothing until the test lets go
@@ -46,7 +52,7 @@ async def test_a_crashed_runs_submission_is_settled_at_start_before_submitting_i
             assert "unconfirmed" not in main.banner.kinds
             assert any("created after all" in n.message for n in app._notifications)
             await wait_for(
-                pilot, lambda: any(r.id == created.id for r in main.listing.rows), "the row"
+                pilot, lambda: any(r.id == created_id for r in main.listing.rows), "the row"
             )
     finally:
         if held:
@@ -57,11 +63,7 @@ async def test_a_crashed_runs_submission_is_settled_at_start_before_submitting_i
 async def test_a_submission_found_in_the_background_leaves_the_users_draft_alone(
     sim: RunningSim,
 ) -> None:
-    body = {"tags": "crashed run groove", "seed": 77, "duration": 30}
-    with sim.state.lock:
-        account = sim.state.account(sim.demo_key)
-        created = sim.state.create(account, parse_submission(json.dumps(body).encode()))
-    leave_entry(locations.journal_dir(), body, datetime.now(timezone.utc) - timedelta(seconds=5))
+    created_id = _a_crashed_run_left_its_submission(sim)
 
     app = make_app(sim.base_url, sim.demo_key, clock=SystemClock())
     sim.state.lock.acquire()  # the answer waits until the new draft is in the form
@@ -74,7 +76,7 @@ async def test_a_submission_found_in_the_background_leaves_the_users_draft_alone
             sim.state.lock.release()
             held = False
             await wait_for(
-                pilot, lambda: any(r.id == created.id for r in main.listing.rows), "the row"
+                pilot, lambda: any(r.id == created_id for r in main.listing.rows), "the row"
             )
             await wait_for(pilot, lambda: not main.form.blocked, "submitting to be on again")
             # Someone else's submission, settled: the form keeps what the user typed.

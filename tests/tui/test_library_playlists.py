@@ -18,10 +18,7 @@ from .helpers import make_app, wait_for
 SIZE = (160, 48)
 
 
-@pytest.fixture(autouse=True)
-def _local_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("local_terminal")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from textual.pilot import Pilot
 
 from fttui.audio.cache import AudioCache
-from fttui.clock import VirtualClock
 from fttui.tui.app import FttuiApp
 from fttui.tui.commands import BindingCommands
 from fttui.tui.widgets.lyrics_panel import LyricsPanel
@@ -26,15 +25,7 @@ VERSE = "[Verse]\nStreetlights hum a minor key"
 CHORUS = "[Chorus]\nAnd the rain keeps time for me"
 
 
-@pytest.fixture(autouse=True)
-def _local_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def library(sim_factory: Any) -> Any:
-    return sim_factory(clock=VirtualClock(), seed=3, generations=5)
+pytestmark = pytest.mark.usefixtures("local_terminal")
 
 
 def keep_lyrics(app: FttuiApp, row: int, lyrics: str) -> str:

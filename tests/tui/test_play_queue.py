@@ -12,7 +12,6 @@ from textual.pilot import Pilot
 
 from fttui.audio.cache import AudioCache
 from fttui.audio.player import PlayerState
-from fttui.clock import VirtualClock
 from fttui.tui.app import FttuiApp
 from fttui.tui.screens.remote_play import RemotePlayScreen
 from fttui.tui.widgets.player_bar import PlayerBar
@@ -23,15 +22,7 @@ from .test_app_player import NO_DEVICE, NoDeviceBackend
 SIZE = (160, 48)
 
 
-@pytest.fixture(autouse=True)
-def _local_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def library(sim_factory: Any) -> Any:
-    return sim_factory(clock=VirtualClock(), seed=3, generations=5)
+pytestmark = pytest.mark.usefixtures("local_terminal")
 
 
 def _state(app: FttuiApp) -> PlayerState:

@@ -13,11 +13,7 @@ from fttui.tui.widgets.player_bar import PlayerBar
 
 from .helpers import make_app, wait_for
 
-
-@pytest.fixture(autouse=True)
-def _local_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("local_terminal")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

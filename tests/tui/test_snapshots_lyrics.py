@@ -37,10 +37,7 @@ LYRICS = "\n".join(
 )
 
 
-@pytest.fixture(autouse=True)
-def _local_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("local_terminal")
 
 
 @pytest.mark.parametrize("size", SIZES)
