@@ -36,15 +36,13 @@ from fttui.session.following import (
 )
 from fttui.session.submitting import Submitting
 from fttui.store import GenerationStore, Library
+from fttui.store.last_seen import ACCOUNT_STATE  # read early at start, before the models
 from fttui.store.sync import PAGE_SIZE
 
 if TYPE_CHECKING:
     from fttui.session.export import ExportFormat
 
 log = logging.getLogger(__name__)
-
-ACCOUNT_STATE = "last_account"
-"""The cache's record of the last account the server sent, shown (stale) at start."""
 
 
 @dataclass(frozen=True)
