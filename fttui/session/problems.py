@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fttui.api import errors
-from fttui.session.conditions import BLOCKING
+from fttui.session.conditions import BLOCKING, Conditions
 from fttui.session.text import clean
 
 __all__ = ["BLOCKING", "Problem", "explain", "retrying"]
@@ -36,6 +36,12 @@ class Problem:
     seconds: float | None = None
     ask_for_key: bool = False
     blocks_submit: bool = False
+
+    @property
+    def said_once(self) -> str:
+        """The text where nothing counts it down (a screen's own line): "{seconds}"
+        filled in once, as the banner would show it first."""
+        return Conditions().set(self.kind, self.text, seconds=self.seconds).text
 
 
 def _server_says(exc: errors.FttuiError) -> str:

@@ -400,4 +400,7 @@ class Library:
         if problem.ask_for_key:
             self._screen.show_problem(exc)
         if view.is_attached:
-            view.say_problem(problem.text)
+            # Nothing retries a request of this screen by itself: say so, not the banner's
+            # "retrying", and never a bare "{seconds}".
+            offline = "Offline: can't reach the server. Try again once it answers."
+            view.say_problem(offline if problem.kind == "offline" else problem.said_once)

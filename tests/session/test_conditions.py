@@ -45,3 +45,11 @@ def test_submit_is_blocked_by_the_blocking_kinds_only_with_their_reason() -> Non
     conditions.set(problem.kind, problem.text)
     assert problem.blocks_submit
     assert conditions.submit_blocked_reason() == BLOCKING["credits"]
+
+
+def test_a_problem_said_once_has_its_seconds_filled_in() -> None:
+    problem = explain(errors.TransportError("connect failed"))
+    assert "{seconds}" in problem.text  # the banner counts it down
+    assert "{" not in problem.said_once and " s." in problem.said_once
+    plain = explain(errors.NotFound("gone", status=404))
+    assert plain.said_once == plain.text

@@ -203,3 +203,15 @@ async def test_a_deleted_generation_leaves_the_open_playlist_view(library) -> No
         await wait_for(pilot, lambda: len(screen.open_playlist.tracks) == 1, "the track to go")
         assert screen.open_playlist.tracks[0].id == ids[1]
         assert _playlist(library, "Focus Beats").track_ids == [ids[1]]
+
+
+async def test_a_change_that_cannot_reach_the_server_says_offline_plainly(library) -> None:
+    app = make_app(library.base_url, library.demo_key)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = await _finished_ids(pilot, app)
+        _arrange(library, [ids[0]], [], set())
+        screen = await _open_focus(pilot, app)
+        library.set_faults(html_502="next:1,only:POST")  # a proxy page, not the API: offline
+        screen.post_message(PlaylistsScreen.AddTracks(screen.open_playlist.id, [ids[1]]))
+        await wait_for(pilot, lambda: "Offline" in _results(screen), "the reason")
+        assert "{" not in _results(screen) and "retrying" not in _results(screen)
