@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
 from fttui.api.models import Id, LenientText, RequestInvalid, _Response
 
@@ -53,6 +53,23 @@ class BulkResult(_Response):
 
     DONE: ClassVar[str] = ""
     errors: list[ItemError] = Field(default_factory=list)
+    # Not the server's: set by the client when a try's answer was lost and the request
+    # sent again, so what the repeat calls already done may be the first try's work.
+    _answer_lost: bool = PrivateAttr(default=False)
+
+    @property
+    def answer_lost(self) -> bool:
+        return self._answer_lost
+
+    @property
+    def lost_answer_note(self) -> str | None:
+        """What to say beside the items' reasons when an answer was lost; None else."""
+        if not (self._answer_lost and self.errors):
+            return None
+        return (
+            "The connection dropped and the request was sent again: an item it says "
+            "could not be done (already there, not found) may have been done by the first try."
+        )
 
     @model_validator(mode="before")
     @classmethod
@@ -79,11 +96,20 @@ class BulkResult(_Response):
         return {e.id: e.error or "failed" for e in self.errors}
 
     @classmethod
-    def merge(cls: type[_R], parts: Sequence[BulkResult], errors: Sequence[ItemError] = ()) -> _R:
-        """One result of several requests' results (and items refused whole)."""
+    def merge(
+        cls: type[_R],
+        parts: Sequence[BulkResult],
+        errors: Sequence[ItemError] = (),
+        *,
+        answer_lost: bool = False,
+    ) -> _R:
+        """One result of several requests' results (and items refused whole);
+        `answer_lost` when a try's answer was lost and the request sent again."""
         done = [i for part in parts for i in part.succeeded]
         every_error = [e for part in parts for e in part.errors] + list(errors)
-        return cls.model_validate({cls.DONE: done, "errors": every_error})
+        merged = cls.model_validate({cls.DONE: done, "errors": every_error})
+        merged._answer_lost = answer_lost  # set once, as it is made
+        return merged
 
 
 class DeleteResult(BulkResult):

@@ -76,6 +76,7 @@ from fttui.api.sound_effects import SoundEffect, SoundEffectPage, SoundEffectReq
 from fttui.api.transport import (
     USER_AGENT,
     KeyAuth,
+    connection_cut,
     describe,
     media_client,
     never_reached_server,
@@ -102,6 +103,11 @@ class _Made(Protocol):
 
 _T = TypeVar("_T", bound=_Made)
 PLAYLISTS = "/v1/playlists"
+
+KEEPALIVE_SECONDS = 4.0
+"""How long an idle connection is kept for reuse: under the 5 s idle timeout common
+servers use (Node, uvicorn, Apache), so that the client, not the server, ends it. A
+connection both ends drop at once cuts the request sent on it (no answer, maybe done)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,11 @@ class FinetuningClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,  # a redirect could carry the key to another origin
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+            limits=httpx.Limits(
+                max_connections=10,
+                max_keepalive_connections=5,
+                keepalive_expiry=KEEPALIVE_SECONDS,
+            ),
             transport=transport,
         )
         self._create_lock = asyncio.Lock()
@@ -350,8 +360,8 @@ class FinetuningClient:
         return self._model(Playlist, data)
 
     async def add_to_playlist(self, playlist_id: str, track_ids: Iterable[str]) -> AddResult:
-        """Add tracks, 100 a request, merged. `AddFailed` (with every item's reason) when
-        none at all could be added."""
+        """Add tracks, 100 a request, merged; each one not added is in `errors` with its
+        reason (also when none was: the server's ADD_FAILED)."""
         path = f"{PLAYLISTS}/{path_segment(playlist_id)}/tracks"
         return await self._bulk(path, "trackIds", track_ids, AddResult)
 
@@ -366,8 +376,8 @@ class FinetuningClient:
     async def move_tracks(
         self, playlist_id: str, track_ids: Iterable[str], target_id: str
     ) -> MoveResult:
-        """Move tracks to playlist `target_id`, 100 a request, merged. `MoveFailed` (with
-        every item's reason) when none at all could be moved."""
+        """Move tracks to playlist `target_id`, 100 a request, merged; each one not moved
+        is in `errors` with its reason (also when none was: the server's MOVE_FAILED)."""
         if target_id == playlist_id:
             raise RequestInvalid({"targetPlaylistId": "choose another playlist to move to"})
         path = f"{PLAYLISTS}/{path_segment(playlist_id)}/tracks/move"
@@ -609,40 +619,45 @@ class FinetuningClient:
         extra: dict[str, str] | None = None,
     ) -> _R:
         """Send `ids` in requests of 100 and merge their results. A chunk refused whole
-        (ADD_FAILED, say, or a lost answer) becomes per-item errors when another chunk
-        did something; when none did, its error is raised (a `BulkFailed` carrying
-        every item's reason)."""
+        (ADD_FAILED, say: no item could be done) gives each item's reason; a chunk that
+        failed otherwise (a lost answer) gives each item that failure, unless no chunk
+        got an answer at all: then that failure is raised."""
         parts: list[_R] = []
         refused: list[ItemError] = []
         failures: list[FttuiError] = []
-        for chunk in chunks(ids, name=name):
+        answer_lost = False
+        every_chunk = chunks(ids, name=name)
+        for chunk in every_chunk:
+            body = {name: chunk, **(extra or {})}
             try:
-                data = await self._post(path, {name: chunk, **(extra or {})})
+                try:
+                    data = await self._post(path, body)
+                except TransportError as exc:
+                    if not (exc.cut and exc.maybe_delivered):
+                        raise
+                    # Most often a pooled connection the server closed as the request
+                    # went out. A bulk change is safe to repeat: done again, it changes
+                    # nothing more (the repeat calls "already in playlist" what the
+                    # first try may have added, which the result then says).
+                    log.info("POST %s: connection cut with no answer; sent once more", path)
+                    answer_lost = True
+                    data = await self._post(path, body)
                 parts.append(self._model(result, data))
             except AuthError:
                 raise
+            except BulkFailed as exc:
+                reasons = dict(exc.item_errors)
+                refused.extend(ItemError(id=i, error=reasons.get(i, exc.message)) for i in chunk)
             except FttuiError as exc:
                 failures.append(exc)
-                reasons = dict(exc.item_errors) if isinstance(exc, BulkFailed) else {}
-                refused.extend(ItemError(id=i, error=reasons.get(i, exc.message)) for i in chunk)
-        merged = result.merge(parts, refused)
-        if failures and not merged.succeeded:
-            whole = next((f for f in failures if isinstance(f, BulkFailed)), None)
-            if whole is None:
-                raise failures[0]
-            details = [{"id": e.id, "error": e.error} for e in merged.errors]
-            raise type(whole)(
-                whole.message,
-                status=whole.status,
-                code=whole.error_code,
-                details=details,
-                rate_limit=whole.rate_limit,
-            )
-        return merged
+                refused.extend(ItemError(id=i, error=exc.message) for i in chunk)
+        if len(failures) == len(every_chunk):
+            raise failures[0]  # no answer at all: the request failed, not its items
+        return result.merge(parts, refused, answer_lost=answer_lost)
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         """One POST that creates nothing: re-sent only when it never reached the server
-        or was refused by a rate limit (it may not be idempotent)."""
+        or was refused by a rate limit (a cut connection is the caller's to judge)."""
         attempt = 0
         while True:
             try:
@@ -695,7 +710,9 @@ class FinetuningClient:
                 response = await self._http.request(method, path, params=params, json=json)
         except httpx.HTTPError as exc:
             raise TransportError(
-                describe(exc), maybe_delivered=not never_reached_server(exc)
+                describe(exc),
+                maybe_delivered=not never_reached_server(exc),
+                cut=connection_cut(exc),
             ) from None
         except (OSError, ValueError, RuntimeError) as exc:
             # Whatever else the HTTP stack throws: reported plainly, its frames (which

@@ -228,7 +228,9 @@ class TransportError(FttuiError):
     """No usable answer: the network failed, timed out, or the body was not the API's JSON.
 
     `maybe_delivered` is False only when the request provably never reached the server
-    (the connection was never made), which is the one case where a POST may be re-sent.
+    (the connection was never made), which is the one case where any POST may be re-sent.
+    `cut` says the connection closed with no answer (not a timeout, not a bad body): a
+    request that is safe to repeat is sent once more on a fresh connection.
     """
 
     def __init__(
@@ -236,12 +238,14 @@ class TransportError(FttuiError):
         message: str,
         *,
         maybe_delivered: bool = True,
+        cut: bool = False,
         status: int | None = None,
         retry_after: float | None = None,
         rate_limit: RateLimitInfo | None = None,
     ) -> None:
         super().__init__(message)
         self.maybe_delivered = maybe_delivered
+        self.cut = cut
         self.status = status
         self.retry_after = retry_after
         self.rate_limit = rate_limit

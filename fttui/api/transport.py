@@ -158,6 +158,13 @@ def never_reached_server(exc: BaseException) -> bool:
     return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
+def connection_cut(exc: httpx.HTTPError) -> bool:
+    """True when the connection closed or was reset with no answer read: most often a
+    pooled connection the server closed (its keep-alive idle timeout) as the request
+    went out. The request may or may not have been done."""
+    return isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError)
+
+
 def media_client(*, timeout: float = 60.0, **kwargs: Any) -> httpx.AsyncClient:
     """An httpx client for audio URLs: it never carries the key, and follows a redirect
     only to another https (or loopback http) URL.

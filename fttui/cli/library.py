@@ -103,7 +103,6 @@ async def cmd_playlists(client: FinetuningClient, args: argparse.Namespace, targ
 
 
 async def cmd_playlist(client: FinetuningClient, args: argparse.Namespace, target: Target) -> int:
-    from fttui.api.bulk import AddResult, MoveResult
     from fttui.cli import output
     from fttui.cli.exit_codes import ExitCode
 
@@ -120,32 +119,15 @@ async def cmd_playlist(client: FinetuningClient, args: argparse.Namespace, targe
         return ExitCode.OK
     result: BulkResult
     if action == "add":
-        added = client.add_to_playlist(args.playlist_id, args.ids)
-        result = await _per_item(added, AddResult)
+        result = await client.add_to_playlist(args.playlist_id, args.ids)
         verb = "added"
     elif action == "remove":
         result = await client.remove_from_playlist(args.playlist_id, args.ids)
         verb = "removed"
     else:
-        move = client.move_tracks(args.playlist_id, args.ids, args.target_id)
-        result = await _per_item(move, MoveResult)
+        result = await client.move_tracks(args.playlist_id, args.ids, args.target_id)
         verb = "moved"
     return _report_bulk(result, verb, args.json)
-
-
-async def _per_item(request: Awaitable[BulkResult], kind: type[BulkResult]) -> BulkResult:
-    """The result; ADD_FAILED / MOVE_FAILED (none done) as a result with every item's
-    reason, so that it is reported like a partial one."""
-    from fttui.api import errors
-    from fttui.api.bulk import ItemError
-
-    try:
-        return await request
-    except errors.BulkFailed as exc:
-        items = [ItemError(id=i, error=why) for i, why in exc.item_errors]
-        if not items:
-            raise
-        return kind.merge([], items)
 
 
 def _report_bulk(result: BulkResult, verb: str, as_json: bool) -> int:
@@ -162,6 +144,8 @@ def _report_bulk(result: BulkResult, verb: str, as_json: bool) -> int:
             print(f"{verb}: {output.printable(item)}")
         for item, why in failed.items():
             print(f"not {verb}: {output.printable(item)} ({output.printable(why)})")
+    if result.lost_answer_note:
+        print(output.error_line(result.lost_answer_note), file=sys.stderr)
     return ExitCode.NOT_FOUND if failed else ExitCode.OK
 
 

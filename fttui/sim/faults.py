@@ -16,6 +16,7 @@ RULE_KINDS = (
     "html_502",
     "malformed_json",
     "drop_after_commit",
+    "close_idle",
     "truncated_audio",
     "html_audio",
     "empty_audio",
@@ -55,8 +56,12 @@ class Faults:
       nothing is created or charged.
     - html_502: a proxy's HTML 502 page instead of the API's answer (any endpoint).
     - malformed_json: the real answer, its JSON cut in half (effects already applied).
-    - drop_after_commit: a POST creates and charges, then the connection closes
-      halfway through the body, so the client sees a transport error.
+    - drop_after_commit: a POST creates and charges (or adds, removes, moves, deletes),
+      then the connection closes halfway through the body, so the client sees a
+      transport error.
+    - close_idle: as a request arrives, the API origin closes the connection without
+      reading it or answering: what a server's keep-alive idle timeout does when it
+      meets a request on a pooled connection. Nothing is done; the client cannot know.
     - truncated_audio: the media origin promises the whole file and sends half.
     - commit_latency: seconds a POST's answer is held after the generation was created
       and charged (real time): a client that gives up or is interrupted meanwhile never
@@ -88,6 +93,7 @@ class Faults:
     html_502: FaultRule = field(default_factory=FaultRule)
     malformed_json: FaultRule = field(default_factory=FaultRule)
     drop_after_commit: FaultRule = field(default_factory=FaultRule)
+    close_idle: FaultRule = field(default_factory=FaultRule)
     truncated_audio: FaultRule = field(default_factory=FaultRule)
     html_audio: FaultRule = field(default_factory=FaultRule)
     empty_audio: FaultRule = field(default_factory=FaultRule)

@@ -19,8 +19,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict
 
+import h11
 import uvicorn
 from typing_extensions import Unpack
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from fttui.clock import Clock
 from fttui.sim import persist
@@ -94,13 +96,37 @@ class _Server(uvicorn.Server):
             self._loop.call_soon_threadsafe(self._wake.set)
 
 
+def _closing_when_told(faults: Faults) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, except that the `close_idle` fault closes the connection
+    as a request begins to arrive: unread, unanswered, not done."""
+
+    class ClosesIdle(H11Protocol):
+        def data_received(self, data: bytes) -> None:
+            starting = self.conn.their_state is h11.IDLE
+            method = data.split(b" ", 1)[0].decode("ascii", "replace")
+            if starting and faults.fires("close_idle", method):
+                self.transport.close()
+                return
+            super().data_received(data)
+
+    return ClosesIdle
+
+
 class _Origin:
     """One uvicorn server on a fixed port, startable and stoppable on a shared loop."""
 
-    def __init__(self, app: Any, host: str, port: int, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        app: Any,
+        host: str,
+        port: int,
+        loop: asyncio.AbstractEventLoop,
+        protocol: type[asyncio.Protocol] | None = None,
+    ) -> None:
         self.app = app
         self.host = host
         self.loop = loop
+        self.protocol = protocol
         self._sock: socket.socket | None = _listen(host, port)
         self.port: int = self._sock.getsockname()[1]
         self._server: _Server | None = None
@@ -125,7 +151,7 @@ class _Origin:
             log_config=None,
             access_log=False,
             lifespan="off",
-            http="h11",
+            http=self.protocol or "h11",
             ws="none",
             timeout_graceful_shutdown=2,
         )
@@ -354,7 +380,7 @@ def start(
             if not restored:
                 persist.save(state, state_file)
         media_origin.app = MediaApp(state, audio_cache)
-        api_origin = _Origin(ApiApp(state), host, port, loop)
+        api_origin = _Origin(ApiApp(state), host, port, loop, _closing_when_told(state.faults))
         thread.start()
         api_origin.start()
         media_origin.start()

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import on
 
-from fttui.api import errors
 from fttui.session.problems import explain
 from fttui.tui.messages import PlayRequested
 from fttui.tui.screens.confirm import ConfirmScreen
@@ -22,22 +21,12 @@ from fttui.tui.text import clean
 
 if TYPE_CHECKING:
     # The models bring pydantic, which the first frame does without: imported on use.
-    from fttui.api.bulk import BulkResult
     from fttui.api.client import FinetuningClient
     from fttui.api.models import Generation
     from fttui.api.sound_effects import SoundEffect
     from fttui.tui.app import FttuiApp
     from fttui.tui.playback import Playback
     from fttui.tui.screens.main_base import MainScreenBase
-
-
-def _failed_whole(exc: errors.BulkFailed, kind: str) -> BulkResult:
-    """A refused bulk request as a result: nothing done, every item's reason kept."""
-    from fttui.api.bulk import AddResult, MoveResult
-
-    result = AddResult if kind == "add" else MoveResult
-    items = [{"id": i, "error": why} for i, why in exc.item_errors]
-    return result.model_validate({result.DONE: [], "errors": items})
 
 
 _T = TypeVar("_T")
@@ -149,6 +138,8 @@ class Library:
                 f"“{titles.get(i, i)}” was not deleted: {clean(why).rstrip('.') or 'failed'}."
                 for i, why in failed.items()
             ]
+            if result.lost_answer_note:
+                lines.append(result.lost_answer_note)
             screen.notify("\n".join(lines), title="Not deleted", severity="warning", markup=False)
 
     def _stop_if_playing(self, gone: Sequence[str]) -> None:
@@ -242,10 +233,7 @@ class Library:
             session = self._screen.session
             if session is None:
                 return
-            try:
-                result: BulkResult = await session.client.move_tracks(playlist_id, ids, target_id)
-            except errors.MoveFailed as exc:
-                result = _failed_whole(exc, "move")
+            result = await session.client.move_tracks(playlist_id, ids, target_id)
             view.show_results(result, "moved")
 
         self._run(self._change(view, playlist_id, move()), "playlists")
@@ -255,10 +243,7 @@ class Library:
             session = self._screen.session
             if session is None:
                 return
-            try:
-                result: BulkResult = await session.client.add_to_playlist(playlist_id, ids)
-            except errors.AddFailed as exc:
-                result = _failed_whole(exc, "add")
+            result = await session.client.add_to_playlist(playlist_id, ids)
             view.show_results(result, "added")
 
         self._run(self._change(view, playlist_id, add()), "playlists")
@@ -332,9 +317,7 @@ class Library:
         if session is None:
             return
         try:
-            result: BulkResult = await session.client.add_to_playlist(playlist_id, ids)
-        except errors.AddFailed as exc:
-            result = _failed_whole(exc, "add")
+            result = await session.client.add_to_playlist(playlist_id, ids)
         except Exception as exc:
             screen.show_problem(exc)
             return
@@ -347,6 +330,8 @@ class Library:
             f"“{titles.get(i, i)}”: {clean(why).rstrip('.') or 'failed'}."
             for i, why in failed.items()
         ]
+        if result.lost_answer_note:
+            lines.append(result.lost_answer_note)
         screen.notify(
             "\n".join(lines),
             title="Playlist",

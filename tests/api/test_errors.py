@@ -10,7 +10,7 @@ from fttui.api.client import RetryPolicy
 from fttui.api.models import GenerationRequest
 from fttui.sim.accounts import EXHAUSTED_KEY, NO_API_PLAN_KEY, REVOKED_KEY
 from fttui.sim.server import RunningSim
-from tests.api.conftest import ClientFactory
+from tests.api.conftest import ClientFactory, CountingTransport
 
 ONE_TRY = RetryPolicy(attempts=1)
 TRACK = GenerationRequest.from_fields({"tags": "ambient drone", "duration": 10})
@@ -208,22 +208,30 @@ async def test_daily_limit_reached(make_client: ClientFactory, vsim: RunningSim)
     assert caught.value.error_code == "DAILY_LIMIT_REACHED"
 
 
-async def test_add_failed(make_client: ClientFactory, vsim: RunningSim) -> None:
+async def test_add_failed_gives_each_items_reason(
+    make_client: ClientFactory, vsim: RunningSim, counting: CountingTransport
+) -> None:
     playlist = vsim.add_playlist("Mine")
-    with pytest.raises(errors.AddFailed) as caught:
-        await make_client().add_to_playlist(playlist, ["nope"])
-    assert caught.value.status == 400
-    assert caught.value.error_code == "ADD_FAILED"
-    assert caught.value.item_errors == [("nope", "Track not found")]
+    result = await make_client(transport=counting).add_to_playlist(playlist, ["nope"])
+    assert counting.statuses[400] == 1  # the server's ADD_FAILED, read item by item
+    assert result.added == [] and result.failed == {"nope": "Track not found"}
 
 
-async def test_move_failed(make_client: ClientFactory, vsim: RunningSim) -> None:
+async def test_move_failed_gives_each_items_reason(
+    make_client: ClientFactory, vsim: RunningSim, counting: CountingTransport
+) -> None:
     source, target = vsim.add_playlist("A"), vsim.add_playlist("B")
-    with pytest.raises(errors.MoveFailed) as caught:
-        await make_client().move_tracks(source, ["nope"], target)
-    assert caught.value.status == 400
-    assert caught.value.error_code == "MOVE_FAILED"
-    assert [item for item, _ in caught.value.item_errors] == ["nope"]
+    result = await make_client(transport=counting).move_tracks(source, ["nope"], target)
+    assert counting.statuses[400] == 1  # MOVE_FAILED
+    assert result.moved == [] and list(result.failed) == ["nope"]
+
+
+def test_add_failed_and_move_failed_carry_every_items_reason() -> None:
+    details = [{"trackId": "a", "error": "Track not found"}, {"id": "b"}]
+    for code in ("ADD_FAILED", "MOVE_FAILED"):
+        exc = errors.error_for(400, code, "Track not found", details=details)
+        assert isinstance(exc, errors.BulkFailed)
+        assert exc.item_errors == [("a", "Track not found"), ("b", "Track not found")]
 
 
 def test_every_new_code_has_its_own_class() -> None:

@@ -125,3 +125,17 @@ async def test_a_failing_retry_listener_does_not_stop_the_retries(
     with client.retries_reported_to(broken), pytest.raises(TransportError):
         await client.me()
     assert clock.slept == expected_waits(RetryPolicy(), [1, 2])
+
+
+def test_an_idle_connection_is_dropped_before_a_five_second_server_would_drop_it() -> None:
+    # Node's, Apache's and uvicorn's (the simulator's) idle timeout is 5 s: the client
+    # must end an idle connection first, or a request may go out as the server closes it.
+    import uvicorn
+
+    from fttui.api.client import KEEPALIVE_SECONDS, FinetuningClient
+
+    server_idle = uvicorn.Config(app=None).timeout_keep_alive
+    assert server_idle == 5
+    client = FinetuningClient(None, "http://127.0.0.1:9")
+    pool = client._http._transport._pool  # type: ignore[attr-defined]
+    assert pool._keepalive_expiry == KEEPALIVE_SECONDS <= server_idle - 1

@@ -224,6 +224,22 @@ def test_playlist_add_remove_move_per_item(sim_factory: SimFactory) -> None:
     assert removed["removed"] == [first] and [e["id"] for e in removed["errors"]] == [second]
 
 
+def test_a_playlist_change_whose_answer_was_lost_says_so_on_stderr(
+    sim_factory: SimFactory,
+) -> None:
+    sim = sim_factory(generations=1, playlists=0)
+    track = next(g.id for g in sim.state.generations(DEMO_KEY))
+    mine = sim.add_playlist("Mine")
+    sim.set_faults(drop_after_commit="next:1,only:POST")  # added, then the answer cut
+    result = fttui("playlist", "add", mine, track, "--base-url", sim.base_url)
+    assert result.returncode == ExitCode.NOT_FOUND
+    assert f"not added: {track} (Track already in playlist)" in result.stdout
+    assert "may have been done by the first try" in result.stderr
+    assert "first try" not in result.stdout  # stdout stays the per-item list
+    playlist = sim.state.playlists.get(mine)
+    assert playlist is not None and playlist.track_ids == [track]
+
+
 def _delete_on_a_terminal(sim: RunningSim, ids: list[str], answer: str) -> tuple[int, str]:
     """Run `delete` with a terminal as its stdin, and answer its question."""
     leader, follower = pty.openpty()

@@ -70,6 +70,18 @@ def test_drop_after_commit(client: httpx.Client, sim: RunningSim) -> None:
     assert client.post("/v1/generations", json=TRACK).status_code == 202
 
 
+def test_close_idle_closes_a_pooled_connection_as_a_request_arrives_and_does_nothing(
+    client: httpx.Client, sim: RunningSim
+) -> None:
+    assert client.get("/v1/me").status_code == 200  # a connection now waits in the pool
+    sim.set_faults(close_idle="next:1,only:POST")
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        client.post("/v1/generations", json=TRACK)
+    assert sim.generation_count() == 0 and sim.post_count() == 0  # never read, never done
+    assert sim.faults.close_idle.fired == 1
+    assert client.post("/v1/generations", json=TRACK).status_code == 202
+
+
 def test_drop_after_commit_seen_by_a_streaming_client(sim: RunningSim) -> None:
     sim.set_faults(drop_after_commit="next:1")
     with (

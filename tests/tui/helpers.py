@@ -48,9 +48,15 @@ async def started(pilot: Pilot[Any], app: FttuiApp) -> None:
 
 
 async def wait_for(
-    pilot: Pilot[Any], condition: Callable[[], object], what: str, *, limit: float = 15.0
+    pilot: Pilot[Any],
+    condition: Callable[[], object],
+    what: str,
+    *,
+    limit: float = 15.0,
+    seen: Callable[[], object] | None = None,
 ) -> None:
-    """Let the app run until `condition()` holds; fail after `limit` seconds of trying."""
+    """Let the app run until `condition()` holds; fail after `limit` seconds of trying,
+    saying what `seen()` shows then (so a failure on a loaded machine can be read)."""
     step = 0.05
     for _ in range(int(limit / step)):
         if condition():
@@ -59,7 +65,8 @@ async def wait_for(
     if not condition():
         # An AssertionError, not `pytest.fail` (a BaseException): inside a snapshot's
         # `run_before` Textual only ends the app on an Exception, and would hang for ever.
-        raise AssertionError(f"timed out waiting for {what}")
+        shown = "" if seen is None else f"; seen: {seen()!r}"
+        raise AssertionError(f"timed out waiting for {what}{shown}")
 
 
 def key_dialog_ready(app: FttuiApp) -> bool:

@@ -186,7 +186,12 @@ async def test_adding_by_id_in_a_playlist_says_why_each_was_refused(library) -> 
         await pilot.press(*typed)
         await wait_for(pilot, lambda: box.value == typed, "the ids typed")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "Added 1 track" in _results(screen), "the result")
+        await wait_for(
+            pilot,
+            lambda: "Added 1 track" in _results(screen),
+            "the result",
+            seen=lambda: (_results(screen), _messages(app)),
+        )
         assert f"“{title}”: Track already in playlist." in _results(screen)
         assert _playlist(library, "Focus Beats").track_ids == [ids[0], ids[1]]
         await wait_for(pilot, lambda: len(screen.open_playlist.tracks) == 2, "the new tracks")
@@ -215,3 +220,31 @@ async def test_a_change_that_cannot_reach_the_server_says_offline_plainly(librar
         screen.post_message(PlaylistsScreen.AddTracks(screen.open_playlist.id, [ids[1]]))
         await wait_for(pilot, lambda: "Offline" in _results(screen), "the reason")
         assert "{" not in _results(screen) and "retrying" not in _results(screen)
+
+
+async def test_an_add_cut_off_by_a_closing_connection_is_done_and_said_plainly(library) -> None:
+    app = make_app(library.base_url, library.demo_key)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = await _finished_ids(pilot, app)
+        _arrange(library, [ids[0]], [], set())
+        screen = await _open_focus(pilot, app)
+        # The server closes the pooled connection as the add goes out: sent once more.
+        library.set_faults(close_idle="next:1,only:POST")
+        screen.post_message(PlaylistsScreen.AddTracks(screen.open_playlist.id, [ids[1]]))
+        await wait_for(pilot, lambda: "Added 1 track." in _results(screen), "the result")
+        assert "Offline" not in _results(screen) and "first try" not in _results(screen)
+        assert _playlist(library, "Focus Beats").track_ids == [ids[0], ids[1]]
+
+
+async def test_an_add_whose_answer_was_lost_says_the_first_try_may_have_done_it(library) -> None:
+    app = make_app(library.base_url, library.demo_key)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = await _finished_ids(pilot, app)
+        _arrange(library, [ids[0]], [], set())
+        screen = await _open_focus(pilot, app)
+        library.set_faults(drop_after_commit="next:1,only:POST")  # added, answer cut
+        screen.post_message(PlaylistsScreen.AddTracks(screen.open_playlist.id, [ids[1]]))
+        await wait_for(pilot, lambda: "first try" in _results(screen), "the note")
+        assert "Added 0 tracks." in _results(screen)
+        assert "Track already in playlist" in _results(screen)
+        assert _playlist(library, "Focus Beats").track_ids == [ids[0], ids[1]]

@@ -195,6 +195,8 @@ class PlaylistsScreen(Screen[None]):
         for track_id, reason in failed.items():
             reason_text = clean(reason).rstrip(".") or "failed"
             lines.append(f"“{self._track_title(track_id)}”: {reason_text}.")
+        if result.lost_answer_note:
+            lines.append(result.lost_answer_note)
         self._say("\n".join(lines), error=bool(failed))
 
     def drop_tracks(self, ids: Sequence[str]) -> None:
