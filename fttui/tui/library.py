@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-EFFECTS_SHOWN = 100
-"""Sound effects the screen lists: the newest page (the API's largest)."""
+EFFECTS_PAGE = 100
+"""Sound effects asked for at a time (the API's largest page)."""
 
 
 def _tracks(n: int) -> str:
@@ -85,6 +85,10 @@ class LibrarySoundEffects(SoundEffectsScreen):
     @on(SoundEffectsScreen.Save)
     def _library_save(self, event: SoundEffectsScreen.Save) -> None:
         self._library.save_effect(event.effect)
+
+    @on(SoundEffectsScreen.Older)
+    def _library_older(self, event: SoundEffectsScreen.Older) -> None:
+        self._library.older_effects(self, event.offset)
 
 
 class Library:
@@ -164,9 +168,18 @@ class Library:
     async def _effects_into(self, view: SoundEffectsScreen) -> None:
         await self._fetch_into(
             view,
-            lambda client: client.list_sound_effects(limit=EFFECTS_SHOWN),
+            lambda client: client.list_sound_effects(limit=EFFECTS_PAGE),
             lambda page: view.show_effects(page.sound_effects, more=page.has_more),
         )
+
+    def older_effects(self, view: SoundEffectsScreen, offset: int) -> None:
+        """Fetch the page of sound effects from `offset` and add it below those shown."""
+        work = self._fetch_into(
+            view,
+            lambda client: client.list_sound_effects(limit=EFFECTS_PAGE, offset=offset),
+            lambda page: view.add_older(page.sound_effects, more=page.has_more),
+        )
+        self._run(work, "sound-effects")
 
     def play_effects(self, effects: Sequence[SoundEffect], start: int) -> bool:
         """Play finished sound effects as a queue from `start`; False: no player."""

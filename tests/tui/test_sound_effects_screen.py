@@ -131,6 +131,43 @@ async def test_one_still_being_made_says_so_and_plays_nothing(
         assert app.playback.player.state.track_id is None
 
 
+async def _make_many(sim: RunningSim, clock: VirtualClock, count: int) -> list[str]:
+    """`count` sound effects made over days (100 a day), oldest first, all finished."""
+    made = []
+    async with FinetuningClient(ApiKey(sim.demo_key), sim.base_url, clock=clock) as client:
+        for n in range(count):
+            if n and n % 100 == 0:
+                sim.set_sound_effects_used_today(0)  # the next day's 100
+            request = SoundEffectRequest.from_fields({"prompt": f"click {n}", "duration": 1})
+            made.append((await client.create_sound_effect(request)).id)
+            clock.advance(1.5)  # under the 60 requests a minute
+    clock.advance(120.0)
+    return made
+
+
+async def test_older_sound_effects_load_as_the_cursor_goes_down_each_once(
+    effects_sim: tuple[RunningSim, VirtualClock],
+) -> None:
+    sim, clock = effects_sim
+    made = await _make_many(sim, clock, 130)
+    app = make_app(sim.base_url, sim.demo_key)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, app)
+        await wait_for(pilot, lambda: len(screen.effects) == 100, "the newest page")
+        assert "100 sound effects so far; older ones load as you go down" in _note(screen)
+        # One made meanwhile moves the offsets on: the older page repeats one shown.
+        newest = (await _make(sim, clock, "a late one"))[0]
+        await pilot.press("ctrl+end")
+        await wait_for(
+            pilot, lambda: len(screen.effects) == 130, "the older page", seen=lambda: _note(screen)
+        )
+        assert [e.id for e in screen.effects] == made[::-1]  # in order, none twice
+        assert newest not in {e.id for e in screen.effects}  # seen when the screen reopens
+        assert _note(screen) == "130 sound effects. enter plays, d saves."
+        table = screen.query_one("#effects", DataTable)
+        assert table.row_count == 130
+
+
 # --- pictures -------------------------------------------------------------------------------
 
 EFFECTS = [
@@ -162,7 +199,7 @@ class EffectsApp(App[None]):
     async def on_mount(self) -> None:
         screen = SoundEffectsScreen()
         await self.push_screen(screen)
-        screen.show_effects(EFFECTS, more=True)
+        screen.show_effects(EFFECTS, more=False)
 
 
 @pytest.mark.parametrize("size", SIZES)

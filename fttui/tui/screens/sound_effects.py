@@ -1,8 +1,9 @@
-"""Sound effects (API v1.2): the account's newest, to play and save.
+"""Sound effects (API v1.2): the account's, newest first, to play and save.
 
 They are not generations (their own endpoint, 100 a day, no credit), so they are not in
 the main list. The screen never calls the client: it is handed what to show
-(`show_effects`, `say_problem`) and posts what the user asked for (`Play`, `Save`).
+(`show_effects`, `add_older`, `say_problem`) and posts what the user asked for (`Play`,
+`Save`, and `Older` as the cursor nears the last row of those shown).
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ if TYPE_CHECKING:
     from fttui.api.sound_effects import SoundEffect
 
 PROMPT_WIDTH = 50
+OLDER_AHEAD = 10
+"""Ask for the next older page when the cursor comes this near the last row shown."""
 HOW_TO_MAKE = "Make one from the form: Kind, Sound effect (ctrl+s sends it)."
 
 
 class SoundEffectsScreen(Screen[None]):
-    """The newest sound effects; enter plays the selected one (the finished ones after
-    it follow), d saves it to the music folder, esc goes back."""
+    """The account's sound effects, newest first, older pages loading as the cursor goes
+    down; enter plays the selected one (the finished ones after it follow), d saves it
+    to the music folder, esc goes back."""
 
     DEFAULT_CSS = """
     SoundEffectsScreen > Vertical { height: 1fr; }
@@ -61,9 +65,18 @@ class SoundEffectsScreen(Screen[None]):
             super().__init__()
             self.effect = effect
 
+    class Older(Message):
+        """Fetch the page of sound effects that begins at `offset` (for `add_older`)."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
     def __init__(self) -> None:
         super().__init__()
         self._effects: list[SoundEffect] = []
+        self._more = False  # the account has older ones than those shown
+        self._asked_older = False  # an `Older` is out, not yet answered
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -82,10 +95,28 @@ class SoundEffectsScreen(Screen[None]):
 
     def show_effects(self, effects: Sequence[SoundEffect], *, more: bool = False) -> None:
         """Show `effects` (newest first); `more`: the account has older ones than these."""
-        self._effects = list(effects)
+        self._effects = []
+        self.query_one("#effects", DataTable).clear()
+        self._append(effects, more)
+        self.query_one("#effects", DataTable).focus()
+        self._ask_older_if_near_the_end()
+
+    def add_older(self, effects: Sequence[SoundEffect], *, more: bool) -> None:
+        """Add the next older page below those shown (one already shown is skipped: the
+        offsets move as new ones are made)."""
+        self._append(effects, more)
+        self._ask_older_if_near_the_end()
+
+    def _append(self, effects: Sequence[SoundEffect], more: bool) -> None:
+        self._asked_older = False
+        self._more = more
         table = self.query_one("#effects", DataTable)
-        table.clear()
-        for effect in self._effects:
+        shown = {e.id for e in self._effects}
+        for effect in effects:
+            if effect.id in shown:
+                continue
+            shown.add(effect.id)
+            self._effects.append(effect)
             created = effect.created_at.strftime("%Y-%m-%d %H:%M") if effect.created_at else "—"
             table.add_row(
                 Text(shorten(clean(effect.prompt or "(no prompt)"), PROMPT_WIDTH)),
@@ -94,17 +125,33 @@ class SoundEffectsScreen(Screen[None]):
                 Text(created),
                 key=effect.id,
             )
+        self._say_count()
+
+    def _say_count(self) -> None:
         n = len(self._effects)
         if not n:
             self._say(f"No sound effects yet. {HOW_TO_MAKE}")
+            return
+        noun = "sound effect" if n == 1 else "sound effects"
+        if self._asked_older:
+            self._say(f"{n} {noun}; loading older ones…")
+        elif self._more:
+            self._say(f"{n} {noun} so far; older ones load as you go down. enter plays, d saves.")
         else:
-            older = ", the newest (`fttui sfx list --offset N` pages back)" if more else ""
-            noun = "sound effect" if n == 1 else "sound effects"
-            self._say(f"{n} {noun}{older}. enter plays, d saves.")
-        table.focus()
+            self._say(f"{n} {noun}. enter plays, d saves.")
+
+    def _ask_older_if_near_the_end(self) -> None:
+        table = self.query_one("#effects", DataTable)
+        near_end = table.cursor_row >= len(self._effects) - OLDER_AHEAD
+        if self._more and not self._asked_older and self._effects and near_end:
+            self._asked_older = True
+            self._say_count()
+            self.post_message(self.Older(len(self._effects)))
 
     def say_problem(self, text: str) -> None:
-        """Say what went wrong, where the user is looking."""
+        """Say what went wrong, where the user is looking (moving the cursor asks for
+        older ones again)."""
+        self._asked_older = False
         self._say(text, error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -138,6 +185,11 @@ class SoundEffectsScreen(Screen[None]):
         effect = self._selected_with_audio()
         if effect is not None:
             self.post_message(self.Save(effect))
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._ask_older_if_near_the_end()
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
