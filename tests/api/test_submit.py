@@ -274,3 +274,20 @@ async def test_two_clients_in_one_process_share_the_default_limiter() -> None:
     assert first._limiter is second._limiter is default_limiter(clock)
     await first.aclose()
     await second.aclose()
+
+
+async def test_a_create_cut_by_a_closing_connection_is_looked_for_never_sent_again(
+    make_client: ClientFactory, vsim: RunningSim, clock: VirtualClock, counting: CountingTransport
+) -> None:
+    # Unlike a bulk change, a create is paid: a cut with no answer is never repeated.
+    client = make_client(transport=counting)
+    await client.me()  # a connection now waits in the pool
+    vsim.set_faults(close_idle="next:1,only:POST")
+    with pytest.raises(SubmissionUnconfirmed):
+        await client.create_generation(track())
+    assert vsim.faults.close_idle.fired == 1 and vsim.generation_count() == 0
+    clock.advance(timedelta(minutes=5).total_seconds())
+    [result] = await client.reconcile_pending()
+    assert result.outcome is ReconcileOutcome.NOT_CREATED
+    assert counting.requests.count(("POST", "/v1/generations")) == 1
+    assert vsim.post_count() == 0
