@@ -679,10 +679,17 @@ class FinetuningClient:
         self, path: str, *, params: dict[str, str] | None = None, priority: Priority = Priority.USER
     ) -> Any:
         attempt = 0
+        cut_once = False
         while True:
             try:
                 return await self._once("GET", path, params=params, priority=priority)
             except (TransportError, ServerError, RateLimited) as exc:
+                if isinstance(exc, TransportError) and exc.cut and not cut_once:
+                    # Most often a pooled connection the server closed as the request
+                    # went out: asked again at once on a fresh one, and not news.
+                    cut_once = True
+                    log.info("GET %s: connection cut with no answer; asked again", path)
+                    continue
                 attempt += 1
                 if attempt >= self._retry.attempts:
                     raise

@@ -46,6 +46,24 @@ async def test_get_retries_server_and_transport_faults(
     assert clock.slept == expected_waits(RetryPolicy(), [1, 2])
 
 
+async def test_a_get_cut_by_a_closing_connection_is_asked_again_at_once_and_quietly(
+    make_client: ClientFactory, vsim: RunningSim, clock: VirtualClock
+) -> None:
+    client = make_client()
+    notices: list[RetryNotice] = []
+    await client.me()  # a connection now waits in the pool
+    vsim.set_faults(close_idle="next:1,only:GET")
+    with client.retries_reported_to(notices.append):
+        page = await client.list_generations()
+    assert page.generations == [] and vsim.faults.close_idle.fired == 1
+    assert notices == [] and clock.slept == []  # no "reconnecting", no wait
+    # A second cut in a row is a real fault: reported and retried with backoff.
+    vsim.set_faults(close_idle="next:2,only:GET")
+    with client.retries_reported_to(notices.append):
+        await client.list_generations()
+    assert len(notices) == 1 and clock.slept == expected_waits(RetryPolicy(), [1])
+
+
 async def test_get_retries_a_refused_connection_then_gives_up(
     make_client: ClientFactory, clock: VirtualClock
 ) -> None:
