@@ -74,6 +74,7 @@ from fttui.api.origins import DEFAULT_BASE_URL, require_safe_url
 from fttui.api.playlists import Playlist, PlaylistList, PlaylistSummary
 from fttui.api.sound_effects import SoundEffect, SoundEffectPage, SoundEffectRequest
 from fttui.api.transport import (
+    KEEPALIVE_SECONDS,
     USER_AGENT,
     KeyAuth,
     connection_cut,
@@ -103,11 +104,6 @@ class _Made(Protocol):
 
 _T = TypeVar("_T", bound=_Made)
 PLAYLISTS = "/v1/playlists"
-
-KEEPALIVE_SECONDS = 4.0
-"""How long an idle connection is kept for reuse: under the 5 s idle timeout common
-servers use (Node, uvicorn, Apache), so that the client, not the server, ends it. A
-connection both ends drop at once cuts the request sent on it (no answer, maybe done)."""
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,12 @@ def never_reached_server(exc: BaseException) -> bool:
     return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
+KEEPALIVE_SECONDS = 4.0
+"""How long an idle connection is kept for reuse: under the 5 s idle timeout common
+servers use (Node, uvicorn, Apache), so that the client, not the server, ends it. A
+connection both ends drop at once cuts the request sent on it (no answer, maybe done)."""
+
+
 def connection_cut(exc: httpx.HTTPError) -> bool:
     """True when the connection closed or was reset with no answer read: most often a
     pooled connection the server closed (its keep-alive idle timeout) as the request
@@ -188,5 +194,6 @@ def media_client(*, timeout: float = 60.0, **kwargs: Any) -> httpx.AsyncClient:
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": USER_AGENT},
         event_hooks={"request": [strip_key], "response": [check_redirect]},
+        limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         **kwargs,
     )
