@@ -250,7 +250,10 @@ async def search_keystrokes(home: Path, sim: RunningSim) -> list[float]:
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         listing = app.main.listing
         deadline = time.monotonic() + LIMIT
-        while len(listing.rows) < PAGE_SIZE or app.main.header.account is None:
+        # Timed once start-up is over (the session's rows, the account, every pane).
+        while (
+            len(listing.rows) < PAGE_SIZE or app.main.header.account is None or not app.is_started
+        ):
             if time.monotonic() > deadline:
                 raise RuntimeError("the cached list never showed")
             await pilot.pause(0.05)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 import fttui.tui.app
 from fttui.tui.app import FttuiApp
@@ -185,3 +186,35 @@ def test_the_early_screen_imports_neither_pydantic_nor_httpx(sim_factory) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+async def test_a_search_typed_as_soon_as_the_cached_rows_show_goes_to_the_search_box(
+    sim_factory, hold_models: Callable[[], ModelsHeld]
+) -> None:
+    sim = sim_factory(generations=5, seed=3)
+    await run_once(sim)
+    held = hold_models()
+    again = make_app(sim.base_url, sim.demo_key)
+    async with again.run_test(size=(160, 48)) as pilot:
+        main = again.main
+        await wait_for(pilot, lambda: main.listing.table.row_count == 5, "the cached rows")
+        assert main.session is None  # the form and the session are still to come
+        table = main.listing.table
+        wanted = table.get_row_at(2)[0].plain.split()[0].lower()
+        row_id = table.coordinate_to_cell_key((2, 0)).row_key.value
+        await pilot.press("slash", *wanted)
+        search = main.listing.query_one("#search", Input)
+        await wait_for(pilot, lambda: search.value == wanted, "the search typed")
+        assert again.focused is search
+        assert main.form.query_one("#tags", Input).value == ""  # nothing typed into the form
+        # Once the session is there, the list shows what the search finds.
+        held.release.set()
+        await wait_for(pilot, lambda: main.session is not None, "the session")
+        await wait_for(
+            pilot,
+            lambda: 0 < len(main.listing.rows) < 5,
+            "the rows the search finds",
+            seen=lambda: [g.display_title for g in main.listing.rows],
+        )
+        assert row_id in {g.id for g in main.listing.rows}
+        await started(pilot, again)

@@ -245,15 +245,19 @@ class GenerationList(Vertical):
         self._last_seen: list[ListedGeneration] = []  # drawn only, until the first `show`
 
     def compose(self) -> ComposeResult:
-        # The search box and the filter come with `complete`, after the first frame (a
-        # `Select` is among the costliest widgets to style); their row is there already,
-        # so the table does not move when they arrive.
-        yield Horizontal(id="list-tools")
+        # The search box is in the first frame: `/` pressed as soon as the cached rows
+        # show must find it, or what follows would be typed into the form. The filter
+        # comes with `complete`, after that frame (a `Select` is among the costliest
+        # widgets to style), in a row that is there already, so nothing moves.
+        with Horizontal(id="list-tools"):
+            yield steady_over_ssh(
+                _SearchBox(placeholder="/ search title, prompt, tags", id="search", compact=True)
+            )
         yield _Table(cursor_type="row", show_row_labels=False, zebra_stripes=True, id="table")
         yield Static("", id="list-summary")
 
     async def complete(self) -> None:
-        """Mount the search box and the status filter (once the first frame is drawn)."""
+        """Mount the status filter (once the first frame is drawn)."""
         if self.is_complete:
             return
         # Here, not at the top: pydantic is loaded after the first frame (the app does it
@@ -261,15 +265,12 @@ class GenerationList(Vertical):
         from fttui.api.models import STATUSES
 
         await self.query_one("#list-tools").mount(
-            steady_over_ssh(
-                _SearchBox(placeholder="/ search title, prompt, tags", id="search", compact=True)
-            ),
             Select([(s, s) for s in STATUSES], prompt="all", id="status-filter", compact=True),
         )
 
     @property
     def is_complete(self) -> bool:
-        """Whether the search box and the filter are mounted."""
+        """Whether the status filter is mounted (the search box is from the start)."""
         return bool(self.query("#status-filter"))
 
     @property
@@ -279,7 +280,7 @@ class GenerationList(Vertical):
     @property
     def query_text(self) -> str:
         found = self.query("#search").results(Input)
-        return next((field.value.strip() for field in found), "")  # none before `complete`
+        return next((field.value.strip() for field in found), "")
 
     @property
     def status_filter(self) -> StatusFilter | None:
