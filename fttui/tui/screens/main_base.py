@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from fttui.api import errors
 from fttui.audio.remote import is_remote_session
@@ -28,6 +27,7 @@ from fttui.tui.screens.detail import DetailScreen
 from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
 from fttui.tui.widgets.banner import Banner
 from fttui.tui.widgets.browse_pane import BrowsePane
+from fttui.tui.widgets.footer import SteadyFooter
 from fttui.tui.widgets.generation_detail import GenerationDetail
 from fttui.tui.widgets.generation_form import GenerationForm
 from fttui.tui.widgets.generation_list import GenerationList
@@ -78,7 +78,7 @@ class MainScreenBase(Screen[None]):
             yield form
             yield BrowsePane(id="browse")
         yield Container(id="player-slot")  # the app's `Playback` mounts its bar here
-        yield Footer()
+        yield SteadyFooter()
 
     # --- panes ------------------------------------------------------------------------
 

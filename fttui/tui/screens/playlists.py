@@ -18,11 +18,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fttui.tui.messages import PlayRequested
 from fttui.tui.text import clean, count, minutes_seconds, shorten, status_text
+from fttui.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
     from fttui.api.bulk import BulkResult
@@ -119,7 +120,7 @@ class PlaylistsScreen(Screen[None]):
             yield Input(placeholder="Generation ids to add, then enter", id="playlist-add")
             yield OptionList(id="playlist-move")
             yield Static("", id="playlist-results")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self._loaded:

@@ -18,9 +18,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fttui.tui.text import clean, minutes_seconds, shorten, status_text
+from fttui.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
     from fttui.api.sound_effects import SoundEffect
@@ -85,7 +86,7 @@ class SoundEffectsScreen(Screen[None]):
             table.add_columns("Prompt", "Status", "Len", "Created")
             yield table
             yield Static("Loading your sound effects…", id="effects-note")
-        yield Footer()
+        yield SteadyFooter()
 
     # --- what the screen is handed ----------------------------------------------------
 
