@@ -110,6 +110,7 @@ class FttuiApp(App[int]):
         # `playback`); `audio_backend` replaces settings.player_backend.
         self._audio_backend = audio_backend
         self._playback: Playback | None = None
+        self._last_seen_read: asyncio.Future[LastSeen | None] | None = None  # from on_mount
 
     @property
     def is_started(self) -> bool:
@@ -131,6 +132,10 @@ class FttuiApp(App[int]):
         # The screen's breakpoint class, set before it mounts: found by Textual only at
         # the first resize, it would restyle every widget once more before the first frame.
         self.main.add_class(_breakpoint_class(self.main, self.size.width))
+        # The cache's first page is read in a thread while the first frame is built
+        # (SQLite works without the GIL), to be drawn as soon as that frame is out.
+        store_path = self._store.path if self._store is not None else None
+        self._last_seen_read = asyncio.ensure_future(asyncio.to_thread(_read_last_seen, store_path))
         # The first frame that reaches the terminal paints the whole screen: see
         # `MainScreen.on_resize`.
         await self.push_screen(self.main)
@@ -206,8 +211,7 @@ class FttuiApp(App[int]):
     async def _show_last_seen(self) -> None:
         """Draw the cache as last seen (marked stale) until the session takes over with the
         same rows from its models; returns once that is on the terminal."""
-        store_path = self._store.path if self._store is not None else None
-        seen = await asyncio.to_thread(_read_last_seen, store_path)
+        seen = await self._last_seen_read if self._last_seen_read is not None else None
         if seen is None or not self.is_running or self.main.session is not None:
             return
         listing = self.main.listing
