@@ -68,3 +68,17 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change() -> None:
         app.query_one("#one").focus()
         await wait_for(pilot, lambda: "Only here" not in _labels(app), "the key gone")
         assert "Everywhere" in _labels(app)
+
+
+def test_every_screen_uses_the_steady_footer() -> None:
+    from pathlib import Path
+
+    import fttui.tui
+
+    root = Path(fttui.tui.__file__).parent
+    plain = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "footer.py" and "Footer()" in path.read_text().replace("SteadyFooter()", "")
+    ]
+    assert plain == []
