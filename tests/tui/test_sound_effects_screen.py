@@ -211,3 +211,45 @@ def test_sound_effects_screen(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.pause()
 
     assert snap_compare(EffectsApp(), terminal_size=size, run_before=run_before)
+
+
+def _effects(first: int, count: int) -> list[SoundEffect]:
+    return [
+        SoundEffect.model_validate({"id": f"sfx-{n}", "status": "completed", "prompt": f"p{n}"})
+        for n in range(first, first + count)
+    ]
+
+
+class PagedApp(App[None]):
+    """The screen alone; the pages it asks for are recorded, not fetched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[int] = []
+
+    async def on_mount(self) -> None:
+        await self.push_screen(SoundEffectsScreen())
+
+    def on_sound_effects_screen_older(self, event: SoundEffectsScreen.Older) -> None:
+        self.asked.append(event.offset)
+
+
+async def test_a_page_of_effects_already_shown_moves_the_next_ask_on_and_an_empty_one_ends_it() -> (
+    None
+):
+    app = PagedApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SoundEffectsScreen)
+        screen.show_effects(_effects(0, 100), more=True)
+        screen.query_one(DataTable).move_cursor(row=99)
+        await wait_for(pilot, lambda: app.asked == [100], "the first older page asked")
+        # 100 new ones were made meanwhile: the page at 100 is the one shown, shifted.
+        screen.add_older(_effects(0, 100), more=True)
+        await wait_for(pilot, lambda: app.asked == [100, 200], "the next page asked")
+        assert len(screen.effects) == 100  # none twice
+        screen.add_older([], more=True)  # a server that says "more" and gives nothing
+        await pilot.pause()
+        await pilot.pause()
+        assert app.asked == [100, 200]
+        assert "older ones" not in _note(screen)

@@ -78,6 +78,7 @@ class SoundEffectsScreen(Screen[None]):
         self._effects: list[SoundEffect] = []
         self._more = False  # the account has older ones than those shown
         self._asked_older = False  # an `Older` is out, not yet answered
+        self._next_offset = 0  # where the next page begins: the rows the server gave
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -97,6 +98,7 @@ class SoundEffectsScreen(Screen[None]):
     def show_effects(self, effects: Sequence[SoundEffect], *, more: bool = False) -> None:
         """Show `effects` (newest first); `more`: the account has older ones than these."""
         self._effects = []
+        self._next_offset = 0
         self.query_one("#effects", DataTable).clear()
         self._append(effects, more)
         self.query_one("#effects", DataTable).focus()
@@ -110,7 +112,8 @@ class SoundEffectsScreen(Screen[None]):
 
     def _append(self, effects: Sequence[SoundEffect], more: bool) -> None:
         self._asked_older = False
-        self._more = more
+        self._next_offset += len(effects)
+        self._more = more and bool(effects)  # an empty page that says "more" ends it
         table = self.query_one("#effects", DataTable)
         shown = {e.id for e in self._effects}
         for effect in effects:
@@ -147,7 +150,7 @@ class SoundEffectsScreen(Screen[None]):
         if self._more and not self._asked_older and self._effects and near_end:
             self._asked_older = True
             self._say_count()
-            self.post_message(self.Older(len(self._effects)))
+            self.post_message(self.Older(self._next_offset))
 
     def say_problem(self, text: str) -> None:
         """Say what went wrong, where the user is looking (moving the cursor asks for
