@@ -234,9 +234,7 @@ class PagedApp(App[None]):
         self.asked.append(event.offset)
 
 
-async def test_a_page_of_effects_already_shown_moves_the_next_ask_on_and_an_empty_one_ends_it() -> (
-    None
-):
+async def test_paging_moves_past_pages_already_shown_and_stops_at_an_empty_one() -> None:
     app = PagedApp()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
