@@ -15,10 +15,8 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 
 from fttui.api import errors
-from fttui.session import events as session_events
 from fttui.session.presets import remix_fields
 from fttui.session.problems import retrying
-from fttui.session.submitting import QUEUE_FULL
 from fttui.session.text import clean
 from fttui.tui.messages import SessionEvent
 from fttui.tui.quitting import quiet_when_quitting, unless_quitting
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
     # none of them needed for the first frame (the app imports them once it is drawn).
     from fttui.api.client import RetryNotice
     from fttui.api.models import Generation
+    from fttui.session import events as session_events
     from fttui.session.backfill import HistoryProgress
     from fttui.session.session import Session
     from fttui.session.submitting import AnyRequest
@@ -247,6 +246,10 @@ class MainScreen(WithBatches):
             self.session.submitting.slot_may_be_free()
         elif self.conditions.clear("queue"):
             self.banner.changed()
+        # Here, not at the top: the submitting module (and its events) is the session's,
+        # loaded after the first frame.
+        from fttui.session.submitting import QUEUE_FULL
+
         if self.form.waiting and self.form.wait_reason == QUEUE_FULL:
             self.form.wait_until(0, "")
 
@@ -259,7 +262,9 @@ class MainScreen(WithBatches):
 
     @on(SessionEvent)
     def _session_event(self, message: SessionEvent) -> None:
-        e = session_events
+        # Imported here: no event comes before the session, which is after the first frame.
+        from fttui.session import events as e
+
         match message.event:
             case e.GenerationChanged(generation, finished):
                 self._generation_changed(generation, finished=finished)

@@ -21,7 +21,6 @@ from fttui.audio.remote import is_remote_session
 from fttui.session.conditions import Conditions
 from fttui.session.problems import Problem, explain
 from fttui.tui.draft import Draft
-from fttui.tui.library import Library
 from fttui.tui.quitting import quiet_when_quitting
 from fttui.tui.screens.detail import DetailScreen
 from fttui.tui.widgets.account_header import AccountHeader, RateHeadroom
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     # none of them needed for the first frame (the app imports them once it is drawn).
     from fttui.api.models import Generation, StatusFilter
     from fttui.session.session import Session
+    from fttui.tui.library import Library
 
 
 PAGE_SIZE = 50
@@ -65,9 +65,18 @@ class MainScreenBase(Screen[None]):
         self._draft_timer: Timer | None = None
         self._account_timer: Timer | None = None
         self.conditions = Conditions()  # what the banner shows and what blocks submit
-        self.library = Library(self)
+        self._library: Library | None = None  # with its screens, on first use
         self._unsaved: dict[str, Any] | None = None
         self._key_reason = ""  # why a key is needed, shown in the banner and the dialog
+
+    @property
+    def library(self) -> Library:
+        """Delete, playlists and sound effects: imported, with their screens, on first use."""
+        if self._library is None:
+            from fttui.tui.library import Library
+
+            self._library = Library(self)
+        return self._library
 
     def compose(self) -> ComposeResult:
         yield AccountHeader(id="header")
