@@ -218,6 +218,8 @@ class FttuiApp(App[int]):
         listing.set_clock(self.clock.now)
         listing.batch_labels = seen.batch_labels
         listing.show_last_seen(seen.rows, total=seen.total, exhausted=seen.exhausted)
+        if listing.showing_last_seen:
+            self.main.detail.show_loading()  # not "select a generation" beside a cursor
         if seen.account is not None and (self.key is not None or self.demo):
             # As the session's preview shows it: stale until the server answers.
             self.main.header.last_seen = seen.account

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 import fttui.tui.app
 from fttui.tui.app import FttuiApp
@@ -217,4 +217,26 @@ async def test_a_search_typed_as_soon_as_the_cached_rows_show_goes_to_the_search
             seen=lambda: [g.display_title for g in main.listing.rows],
         )
         assert row_id in {g.id for g in main.listing.rows}
+        await started(pilot, again)
+
+
+async def test_beside_the_cached_rows_the_detail_says_its_details_are_coming(
+    sim_factory, hold_models: Callable[[], ModelsHeld]
+) -> None:
+    sim = sim_factory(generations=5, seed=3)
+    await run_once(sim)
+    held = hold_models()
+    again = make_app(sim.base_url, sim.demo_key)
+    async with again.run_test(size=(160, 48)) as pilot:
+        main = again.main
+        detail = main.detail
+        await wait_for(pilot, lambda: main.listing.table.row_count == 5, "the cached rows")
+        await pilot.pause()
+        body = detail.query_one(Static)
+        assert "Loading the details" in str(body.render())  # not "Select a generation"
+        held.release.set()
+        await wait_for(pilot, lambda: detail.generation is not None, "the row's details")
+        selected = main.listing.selected
+        assert selected is not None and detail.generation == selected
+        assert "Loading" not in str(body.render())
         await started(pilot, again)

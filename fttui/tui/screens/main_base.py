@@ -256,7 +256,10 @@ class MainScreenBase(Screen[None]):
 
     @on(GenerationList.Highlighted)
     def _highlighted(self, event: GenerationList.Highlighted) -> None:
-        self.detail.show(event.generation)
+        if event.generation is None and self.listing.showing_last_seen:
+            self.detail.show_loading()  # a cached row is under the cursor: not "select one"
+        else:
+            self.detail.show(event.generation)
 
     @on(GenerationList.Opened)
     def _opened(self, event: GenerationList.Opened) -> None:

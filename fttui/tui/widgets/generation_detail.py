@@ -150,6 +150,7 @@ class GenerationDetail(VerticalScroll):
         self._progress: Callable[[Generation], Progress | None] | None = None
         self.progress_timer: Timer | None = None
         self.generation: Generation | None = None
+        self._loading = False  # the cached rows show, their details are still to come
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._body
@@ -208,10 +209,17 @@ class GenerationDetail(VerticalScroll):
         self.border_title = str(self.border_title or "").removesuffix(BACK_HINT)
         self.styles.clear_rule("border")
 
+    def show_loading(self) -> None:
+        """Say the details are coming: the rows drawn at start are the cache's, and their
+        full details need the models, loaded just after."""
+        self._loading = True
+        self._body.update(Text("Loading the details…", style="dim"))
+
     def show(self, generation: Generation | None) -> None:
         """Show `generation` (or the hint when None)."""
-        if generation == self.generation:
+        if generation == self.generation and not self._loading:
             return  # unchanged: skip the redraw (cheap over slow links)
+        self._loading = False
         self.generation = generation
         if generation is None:
             self._body.update(Text("Select a generation to see its details.", style="dim"))

@@ -407,6 +407,11 @@ class GenerationList(Vertical):
         self._total, self._exhausted, self._waiting = total, exhausted, False
         self._summarise()
 
+    @property
+    def showing_last_seen(self) -> bool:
+        """Whether the rows are the cache's, drawn at start before the models were loaded."""
+        return bool(self._last_seen)
+
     def _add_last_seen(self) -> None:
         for row in self._last_seen:
             self.table.add_row(*self._row_cells(row, self._last_seen_progress(row)), key=row.id)
