@@ -13,7 +13,7 @@ import pytest
 
 from fttui.api.client import FinetuningClient
 from fttui.api.errors import FttuiError, InvalidApiKey, NotFound
-from fttui.api.models import Generation, GenerationRequest
+from fttui.api.models import CreatedGeneration, Generation, GenerationRequest
 from fttui.api.timing import FinishPredictor, Sample
 from fttui.api.watcher import Watcher, WatchTimeout
 from fttui.clock import VirtualClock
@@ -325,6 +325,13 @@ async def watch_round(
 ) -> list[float]:
     """`count` generations watched to their end: how late each was seen, in seconds."""
     created = [await client.create_generation(track(f"{label} {n}")) for n in range(count)]
+    return await lateness(watcher, clock, created)
+
+
+async def lateness(
+    watcher: Watcher, clock: VirtualClock, created: list[CreatedGeneration]
+) -> list[float]:
+    """Watch `created` to their end: how long after its `completedAt` each was seen."""
     loop = asyncio.get_running_loop()
     seen = {c.id: loop.create_future() for c in created}
 

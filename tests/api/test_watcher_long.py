@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from fttui.api.client import FinetuningClient
-from fttui.api.models import Generation, GenerationRequest
+from fttui.api.models import GenerationRequest
 from fttui.api.timing import FinishPredictor, Sample
 from fttui.api.watcher import Watcher
 from fttui.clock import VirtualClock
@@ -20,7 +20,7 @@ from fttui.session.following import make_watcher
 from fttui.sim.generation import generation_time_by_duration
 from fttui.sim.server import RunningSim
 from tests.api.conftest import ClientFactory
-from tests.api.test_watcher import TimedTransport, history, watch_round
+from tests.api.test_watcher import TimedTransport, history, lateness, watch_round
 
 
 async def test_two_hundred_second_generations_are_seen_within_a_second_on_12_gets_a_minute(
@@ -67,19 +67,7 @@ async def watch_varied_round(
         )
         for n, duration in enumerate(durations)
     ]
-    loop = asyncio.get_running_loop()
-    seen: dict[str, asyncio.Future[float]] = {c.id: loop.create_future() for c in created}
-
-    def on_update(generation: Generation) -> None:
-        future = seen.get(generation.id)
-        if generation.is_final and future is not None and not future.done():
-            assert generation.completed_at is not None
-            future.set_result((clock.now() - generation.completed_at).total_seconds())
-
-    watcher.on_update = on_update
-    for c in created:
-        watcher.watch(c.as_generation())
-    return [await future for future in seen.values()]
+    return await lateness(watcher, clock, created)
 
 
 def test_the_simulator_can_make_generation_time_follow_the_duration_asked_for() -> None:

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from fttui.api.key import ApiKey
 from fttui.clock import SystemClock
@@ -103,3 +105,10 @@ async def settled(pilot: Pilot[Any], app: FttuiApp) -> None:
         ),
         "start-up and the first connection",
     )
+
+
+def detail_text(app: FttuiApp) -> str:
+    """The main screen's detail pane, as text the way it is drawn (100 columns)."""
+    console = Console(width=100, record=True, color_system=None)
+    console.print(app.main.detail.query_one(Static).content)
+    return console.export_text()

@@ -3,23 +3,12 @@ the generation, shows them in the detail, and remix never wipes a draft's lyrics
 
 from __future__ import annotations
 
-from rich.console import Console
-from textual.widgets import Static
-
 from fttui.store import GenerationStore
-from fttui.tui.app import FttuiApp
 from fttui.tui.screens.confirm import ConfirmScreen
 
-from .helpers import make_app, settled, wait_for
+from .helpers import detail_text, make_app, settled, wait_for
 
 LYRICS = "[Verse]\nRain on the window, tea going cold"
-
-
-def _detail_text(app: FttuiApp) -> str:
-    """The detail pane's text as it is drawn."""
-    console = Console(width=100, record=True, color_system=None)
-    console.print(app.main.detail.query_one(Static).content)
-    return console.export_text()
 
 
 async def test_submitted_lyrics_stay_with_the_generation_in_the_detail_and_cache(sim) -> None:
@@ -34,7 +23,7 @@ async def test_submitted_lyrics_stay_with_the_generation_in_the_detail_and_cache
             lambda: app.main.listing.rows and app.main.listing.rows[0].status == "completed",
             "the generation to complete (the watcher's copies carry no lyrics)",
         )
-        await wait_for(pilot, lambda: "tea going cold" in _detail_text(app), "the lyrics")
+        await wait_for(pilot, lambda: "tea going cold" in detail_text(app), "the lyrics")
         generation_id = app.main.listing.rows[0].id
         assert app.main.listing.rows[0].parameters.lyrics == LYRICS
     with GenerationStore() as store:

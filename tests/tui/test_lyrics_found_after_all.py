@@ -9,8 +9,6 @@ unconfirmed with its entry (and its lyrics) in the journal.
 from __future__ import annotations
 
 import pytest
-from rich.console import Console
-from textual.widgets import Static
 
 from fttui.api.client import FinetuningClient
 from fttui.api.errors import SubmissionUnconfirmed
@@ -20,17 +18,10 @@ from fttui.api.limiter import RateLimiter
 from fttui.api.models import GenerationRequest
 from fttui.clock import VirtualClock
 from fttui.store import GenerationStore
-from fttui.tui.app import FttuiApp
 
-from .helpers import make_app, settled, wait_for
+from .helpers import detail_text, make_app, settled, wait_for
 
 LYRICS = "[Chorus]\nSent into the dark, found in the morning"
-
-
-def _detail_text(app: FttuiApp) -> str:
-    console = Console(width=100, record=True, color_system=None)
-    console.print(app.main.detail.query_one(Static).content)
-    return console.export_text()
 
 
 async def test_lyrics_of_a_lost_answer_found_at_start_are_kept(sim_factory) -> None:
@@ -58,7 +49,7 @@ async def test_lyrics_of_a_lost_answer_found_at_start_are_kept(sim_factory) -> N
         )
         await settled(pilot, app)
         main.listing.move_to(made.id)
-        await wait_for(pilot, lambda: "found in the morning" in _detail_text(app), "the lyrics")
+        await wait_for(pilot, lambda: "found in the morning" in detail_text(app), "the lyrics")
         assert sim.post_count() == 1  # found, never sent again
     with GenerationStore() as store:
         kept = store.get(made.id)

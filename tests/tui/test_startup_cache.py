@@ -11,11 +11,13 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 import fttui.tui.app
@@ -70,6 +72,20 @@ async def run_once(sim: Any) -> None:
         await wait_for(pilot, lambda: first.main.header.account is not None, "the account")
         await wait_for(pilot, lambda: len(first.main.listing.rows) == 5, "the rows")
         await settled(pilot, first)
+
+
+@asynccontextmanager
+async def restarted_before_the_models(
+    sim: Any, hold_models: Callable[[], ModelsHeld]
+) -> AsyncIterator[tuple[FttuiApp, Pilot[Any], ModelsHeld]]:
+    """A second start on the cache the first left, the models held back: it yields once
+    the cached rows are drawn (release `held` to let the session come)."""
+    await run_once(sim)
+    held = hold_models()
+    again = make_app(sim.base_url, sim.demo_key)
+    async with again.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: again.main.listing.table.row_count == 5, "the cached rows")
+        yield again, pilot, held
 
 
 async def test_a_restart_shows_the_cached_rows_and_last_account_before_the_server_answers(
@@ -192,12 +208,8 @@ async def test_a_search_typed_as_soon_as_the_cached_rows_show_goes_to_the_search
     sim_factory, hold_models: Callable[[], ModelsHeld]
 ) -> None:
     sim = sim_factory(generations=5, seed=3)
-    await run_once(sim)
-    held = hold_models()
-    again = make_app(sim.base_url, sim.demo_key)
-    async with again.run_test(size=(160, 48)) as pilot:
+    async with restarted_before_the_models(sim, hold_models) as (again, pilot, held):
         main = again.main
-        await wait_for(pilot, lambda: main.listing.table.row_count == 5, "the cached rows")
         assert main.session is None  # the form and the session are still to come
         table = main.listing.table
         wanted = table.get_row_at(2)[0].plain.split()[0].lower()
@@ -224,13 +236,9 @@ async def test_beside_the_cached_rows_the_detail_says_its_details_are_coming(
     sim_factory, hold_models: Callable[[], ModelsHeld]
 ) -> None:
     sim = sim_factory(generations=5, seed=3)
-    await run_once(sim)
-    held = hold_models()
-    again = make_app(sim.base_url, sim.demo_key)
-    async with again.run_test(size=(160, 48)) as pilot:
+    async with restarted_before_the_models(sim, hold_models) as (again, pilot, held):
         main = again.main
         detail = main.detail
-        await wait_for(pilot, lambda: main.listing.table.row_count == 5, "the cached rows")
         await pilot.pause()
         body = detail.query_one(Static)
         assert "Loading the details" in str(body.render())  # not "Select a generation"
